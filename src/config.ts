@@ -1,0 +1,180 @@
+// The only reader of process.env: every setting is validated once into a typed object.
+import { z } from 'zod';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { CronExpressionParser } from 'cron-parser';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const postgresUrl = z
+  .string()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'must be a postgres:// URL such as postgres://user@127.0.0.1:5432/verdicts');
+
+const redisUrl = z
+  .string()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      const db = u.pathname.replace(/^\//, '');
+      return (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '' && (db === '' || /^\d+$/.test(db));
+    } catch {
+      return false;
+    }
+  }, 'must be a redis:// URL such as redis://127.0.0.1:6379/0');
+
+const httpUrl = z
+  .string()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an absolute http(s) URL');
+
+const fromAddress = z
+  .string()
+  .regex(/^[^<>\r\n]+<[^<>@\s]+@[^<>@\s]+>$|^[^<>@\s]+@[^<>@\s]+$/, 'must look like "Name <address@example.com>"');
+
+function validCron(expr: string): boolean {
+  if (expr.trim().split(/\s+/).length !== 5) return false;
+  try {
+    CronExpressionParser.parse(expr);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const opt = <T extends z.ZodTypeAny>(t: T) => z.preprocess(emptyToUndefined, t.optional());
+
+const EnvSchema = z.object({
+  DATABASE_URL: opt(postgresUrl),
+  REDIS_URL: opt(redisUrl),
+  RESEND_API_KEY: opt(z.string().min(1)),
+  RESEND_BASE_URL: opt(httpUrl.transform((v) => v.replace(/\/+$/, ''))),
+  RESEND_WEBHOOK_SECRET: opt(z.string().min(1)),
+  PUBLIC_URL: opt(httpUrl.transform((v) => v.replace(/\/+$/, ''))),
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  EMAIL_FROM: z.preprocess(emptyToUndefined, fromAddress.default('Weekly AI Tool Verdicts <verdicts@localhost>')),
+  MAILING_ADDRESS: opt(z.string().min(5, 'must be a postal address')),
+  TOKEN_SECRET: opt(z.string().min(16, 'must be at least 16 characters')),
+  ADMIN_TOKEN: opt(z.string().min(12, 'must be at least 12 characters')),
+  SEND_RATE: z.preprocess(emptyToUndefined, z.coerce.number().positive().max(1000).default(2)),
+  SCHEDULE_CRON: z.preprocess(
+    emptyToUndefined,
+    z.string().refine(validCron, 'must be a 5-field cron expression such as "0 9 * * 2"').default('0 9 * * 2'),
+  ),
+  SCHEDULE_TZ: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be an IANA time zone such as Europe/Berlin')
+      .default('UTC'),
+  ),
+  PAIRS_PER_ISSUE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10).default(2)),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  REQUIRE_APPROVAL: opt(z.enum(['true', 'false']).transform((v) => v === 'true')),
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('.data')),
+});
+
+export interface Config {
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  resendApiKey: string | undefined;
+  resendBaseUrl: string;
+  resendWebhookSecret: string | undefined;
+  publicUrl: string;
+  port: number;
+  emailFrom: string;
+  mailingAddress: string;
+  mailingAddressIsPlaceholder: boolean;
+  tokenSecret: string;
+  adminToken: string;
+  adminTokenGenerated: boolean;
+  sendRate: number;
+  scheduleCron: string;
+  scheduleTz: string;
+  pairsPerIssue: number;
+  logLevel: string;
+  /** Scheduled sends wait for an editor's approval (default: on when mail really leaves the machine). */
+  requireApproval: boolean;
+  dataDir: string;
+}
+
+export const PLACEHOLDER_ADDRESS = '[placeholder postal address: set MAILING_ADDRESS before sending for real]';
+
+/** Reads a dev secret kept under the data folder, creating it once. */
+function devSecret(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const value = randomBytes(24).toString('base64url');
+  writeFileSync(file, value + '\n', { mode: 0o600 });
+  return value;
+}
+
+/** Validates the environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`${name} ${issue.message.replace(/^Invalid input: /, '')}`);
+  }
+  const e = parsed.data;
+  const production = e.RESEND_API_KEY !== undefined;
+  if (production) {
+    if (!e.MAILING_ADDRESS) throw new ConfigError('MAILING_ADDRESS is required when RESEND_API_KEY is set');
+    if (!e.TOKEN_SECRET) throw new ConfigError('TOKEN_SECRET is required when RESEND_API_KEY is set');
+    if (!e.ADMIN_TOKEN) throw new ConfigError('ADMIN_TOKEN is required when RESEND_API_KEY is set');
+  }
+  const adminToken = e.ADMIN_TOKEN ?? devSecret(e.DATA_DIR, 'admin-token');
+  return {
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    resendApiKey: e.RESEND_API_KEY,
+    resendBaseUrl: e.RESEND_BASE_URL ?? 'https://api.resend.com',
+    resendWebhookSecret: e.RESEND_WEBHOOK_SECRET,
+    publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    port: e.PORT,
+    emailFrom: e.EMAIL_FROM,
+    mailingAddress: e.MAILING_ADDRESS ?? PLACEHOLDER_ADDRESS,
+    mailingAddressIsPlaceholder: !e.MAILING_ADDRESS,
+    tokenSecret: e.TOKEN_SECRET ?? devSecret(e.DATA_DIR, 'token-secret'),
+    adminToken,
+    adminTokenGenerated: e.ADMIN_TOKEN === undefined,
+    sendRate: e.SEND_RATE,
+    scheduleCron: e.SCHEDULE_CRON,
+    scheduleTz: e.SCHEDULE_TZ,
+    pairsPerIssue: e.PAIRS_PER_ISSUE,
+    logLevel: e.LOG_LEVEL,
+    requireApproval: e.REQUIRE_APPROVAL ?? production,
+    dataDir: e.DATA_DIR,
+  };
+}

@@ -1,0 +1,62 @@
+// The Postgres pool and a transaction helper. Domain code receives a Db, never imports pg itself.
+import pg from 'pg';
+
+// bigint ids (int8) come back as JS numbers: our ids stay far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export type Db = pg.Pool;
+export type DbClient = pg.PoolClient | pg.Pool;
+
+export interface Queryable {
+  query<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/** Opens a pool; `application_name` shows which process holds a connection in pg_stat_activity. */
+export function createPool(databaseUrl: string, opts: { max?: number; name?: string } = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: opts.max ?? 10,
+    application_name: opts.name ?? 'verdicts',
+    connectionTimeoutMillis: 10_000,
+  });
+  // A connection terminated by the server (restart, pg_terminate_backend) must not crash the process:
+  // the pool drops it and the next query opens a fresh one.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** Runs fn inside BEGIN/COMMIT, rolling back on any error so nothing is half-written. */
+export async function inTransaction<T>(db: Db, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Checks that the database answers, turning driver errors into one readable line. */
+export async function assertReachable(db: Db, url: string): Promise<void> {
+  try {
+    await db.query('SELECT 1');
+  } catch (err) {
+    const safe = redactUrl(url);
+    throw new Error(`cannot reach Postgres at ${safe}: ${(err as Error).message}`);
+  }
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

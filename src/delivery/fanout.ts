@@ -1,0 +1,94 @@
+// Fan-out: the moment a send starts. The audience is fixed and written to the ledger in the same
+// transaction that moves the issue to 'sending'; only then are batch jobs queued.
+import type { Logger } from 'pino';
+import { inTransaction, type Db, type Queryable } from '../db/pool.js';
+import { findIssueForUpdate, setIssueState, type IssueRow } from '../issues/repo.js';
+import * as ledger from './ledger.js';
+
+/** The queue seam: how fan-out hands batches to the sender workers (BullMQ in production). */
+export interface BatchQueue {
+  addBatches(issue: { id: number; week: string }, batches: number[]): Promise<void>;
+}
+
+export type FanOutResult =
+  | { kind: 'started'; issue: IssueRow; audience: number; batches: number }
+  | { kind: 'resumed'; issue: IssueRow; batches: number }
+  | { kind: 'already-sent'; issue: IssueRow }
+  | { kind: 'missed'; issue: IssueRow; reason: string }
+  | { kind: 'not-ready'; issue: IssueRow | null; reason: string };
+
+export interface FanOutRequest {
+  week: string;
+  /** A scheduled send does not start after this instant; an operator's explicit go has no cut-off. */
+  notAfter: number | null;
+  now?: Date;
+}
+
+const MARK_SENDING = `
+  UPDATE issues SET state = 'sending', send_started_at = $2, audience_size = $3, batch_count = $4, updated_at = now()
+  WHERE id = $1 RETURNING *`;
+const MARK_SENT = `
+  UPDATE issues SET state = 'sent', sent_at = now(), updated_at = now()
+  WHERE id = $1 AND state = 'sending'
+    AND NOT EXISTS (SELECT 1 FROM deliveries WHERE issue_id = $1 AND state IN ('queued', 'sending'))
+  RETURNING week`;
+
+/** Starts (or resumes) the send of an approved issue. Running it twice never queues anyone twice. */
+export async function fanOut(db: Db, queue: BatchQueue, log: Logger, req: FanOutRequest): Promise<FanOutResult> {
+  const now = req.now ?? new Date();
+  const result = await inTransaction(db, async (tx): Promise<FanOutResult> => {
+    const issue = await findIssueForUpdate(tx, req.week);
+    if (!issue) return { kind: 'not-ready', issue: null, reason: `no issue planned for ${req.week}` };
+    if (issue.state === 'sent') return { kind: 'already-sent', issue };
+    if (issue.state === 'sending') return { kind: 'resumed', issue, batches: 0 };
+    if (issue.state !== 'approved') return { kind: 'not-ready', issue, reason: `issue ${req.week} is ${issue.state}, not approved` };
+    if (req.notAfter !== null && now.getTime() > req.notAfter) {
+      const reason = `scheduled send would have started ${Math.round((now.getTime() - req.notAfter) / 3600_000 + 24)} h late (workers down?); an operator can still send it with "verdicts send --week ${req.week}"`;
+      return { kind: 'missed', issue: await setIssueState(tx, issue.id, 'missed', reason), reason };
+    }
+    const { size, batches } = await ledger.fixAudience(tx, issue.id);
+    const { rows } = await tx.query<IssueRow>(MARK_SENDING, [issue.id, now, size, batches]);
+    return { kind: 'started', issue: rows[0]!, audience: size, batches };
+  });
+
+  if (result.kind === 'started' || result.kind === 'resumed') {
+    // Queue whatever is still pending. After a crash between commit and queueing, the re-run lands here.
+    const pending = await ledger.pendingBatches(db, result.issue.id);
+    await queue.addBatches(result.issue, pending);
+    if (result.kind === 'started') {
+      log.info({ week: req.week, audience: result.audience, batches: result.batches }, 'send started: audience fixed');
+      if (result.audience === 0) log.warn({ week: req.week }, 'no active subscribers: the issue is marked sent with nobody to send to');
+      await markIssueSentIfDone(db, result.issue.id, log);
+    } else {
+      log.info({ week: req.week, pendingBatches: pending.length }, 'send resumed');
+      return { ...result, batches: pending.length };
+    }
+  } else if (result.kind === 'missed') {
+    log.warn({ week: req.week, reason: result.reason }, 'issue missed');
+  }
+  return result;
+}
+
+/** Closes the issue once no ledger row is pending. Cheap: the partial index holds only pending rows. */
+export async function markIssueSentIfDone(db: Queryable, issueId: number, log: Logger): Promise<boolean> {
+  const { rows } = await db.query<{ week: string }>(MARK_SENT, [issueId]);
+  if (rows[0]) log.info({ week: rows[0].week }, 'issue sent: every delivery is final');
+  return rows.length > 0;
+}
+
+/** Re-queues pending batches of every issue still sending: after a lost queue (Redis restart) or a job
+ * that exhausted its stall limit. Adding a batch that is already queued is harmless. */
+export async function resumeSends(db: Db, queue: BatchQueue, log: Logger): Promise<number> {
+  const { rows } = await db.query<{ id: number; week: string }>(`SELECT id, week FROM issues WHERE state = 'sending'`);
+  let queued = 0;
+  for (const issue of rows) {
+    const pending = await ledger.pendingBatches(db, issue.id);
+    if (pending.length === 0) {
+      await markIssueSentIfDone(db, issue.id, log);
+      continue;
+    }
+    await queue.addBatches(issue, pending);
+    queued += pending.length;
+  }
+  return queued;
+}

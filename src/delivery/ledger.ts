@@ -1,0 +1,107 @@
+// The delivery ledger: one row per (issue, reader). Written before any job is queued; a row becomes
+// 'sent' only after the provider accepted it. Every statement here is safe to run twice.
+import type { Queryable } from '../db/pool.js';
+
+export const BATCH_SIZE = 100;
+
+const Q = {
+  // The audience is fixed here, once: active readers at this instant, numbered by id into batches of 100.
+  // ON CONFLICT keeps a second fan-out (crash and retry) from adding or renumbering anyone.
+  fixAudience: `
+    INSERT INTO deliveries (issue_id, subscriber_id, batch_no)
+    SELECT $1, id, ((row_number() OVER (ORDER BY id)) - 1) / ${BATCH_SIZE}
+    FROM subscribers WHERE status = 'active'
+    ON CONFLICT (issue_id, subscriber_id) DO NOTHING`,
+  audienceSummary: `SELECT count(*)::int AS size, coalesce(max(batch_no) + 1, 0)::int AS batches FROM deliveries WHERE issue_id = $1`,
+  pendingBatches: `
+    SELECT DISTINCT batch_no FROM deliveries
+    WHERE issue_id = $1 AND state IN ('queued', 'sending') ORDER BY batch_no`,
+  // Readers who left after fan-out are skipped, not sent; only rows nobody has started are checked, so a
+  // batch that may already have reached the provider keeps exactly the body it was first sent with.
+  skipDeparted: `
+    UPDATE deliveries d SET state = 'skipped', last_error = 'reader is ' || s.status || ' since fan-out', updated_at = now()
+    FROM subscribers s
+    WHERE d.issue_id = $1 AND d.batch_no = $2 AND d.state = 'queued' AND s.id = d.subscriber_id AND s.status <> 'active'`,
+  claim: `
+    UPDATE deliveries SET state = 'sending', updated_at = now()
+    WHERE issue_id = $1 AND batch_no = $2 AND state = 'queued'`,
+  // The batch's send set, in a fixed order: the same recipients and order on every retry.
+  sendSet: `
+    SELECT d.subscriber_id, s.email FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+    WHERE d.issue_id = $1 AND d.batch_no = $2 AND d.state = 'sending' ORDER BY d.subscriber_id`,
+  countAttempt: `
+    UPDATE deliveries SET attempts = attempts + 1, updated_at = now()
+    WHERE issue_id = $1 AND batch_no = $2 AND state = 'sending'`,
+  markSent: `
+    UPDATE deliveries d SET state = 'sent', provider_message_id = x.message_id, sent_at = now(), last_error = NULL, updated_at = now()
+    FROM unnest($2::bigint[], $3::text[]) AS x(subscriber_id, message_id)
+    WHERE d.issue_id = $1 AND d.subscriber_id = x.subscriber_id AND d.state = 'sending'`,
+  noteError: `
+    UPDATE deliveries SET last_error = $3, updated_at = now()
+    WHERE issue_id = $1 AND batch_no = $2 AND state = 'sending'`,
+  markFailed: `
+    UPDATE deliveries SET state = 'failed', last_error = $3, updated_at = now()
+    WHERE issue_id = $1 AND batch_no = $2 AND state IN ('queued', 'sending')`,
+  anyPending: `SELECT EXISTS (SELECT 1 FROM deliveries WHERE issue_id = $1 AND state IN ('queued', 'sending')) AS pending`,
+  counts: `
+    SELECT count(*)::int AS to_send,
+      count(*) FILTER (WHERE state = 'sent')::int AS sent,
+      count(*) FILTER (WHERE state = 'failed')::int AS failed,
+      count(*) FILTER (WHERE state = 'skipped')::int AS skipped,
+      count(*) FILTER (WHERE state IN ('queued', 'sending'))::int AS pending
+    FROM deliveries WHERE issue_id = $1`,
+};
+
+export interface DeliveryCounts {
+  to_send: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+  pending: number;
+}
+
+export async function fixAudience(db: Queryable, issueId: number): Promise<{ size: number; batches: number }> {
+  await db.query(Q.fixAudience, [issueId]);
+  return (await db.query(Q.audienceSummary, [issueId])).rows[0];
+}
+
+export async function pendingBatches(db: Queryable, issueId: number): Promise<number[]> {
+  return (await db.query<{ batch_no: number }>(Q.pendingBatches, [issueId])).rows.map((r) => r.batch_no);
+}
+
+/** Skips departed readers and moves the rest of a batch's untouched rows to 'sending'. Run in one transaction. */
+export async function claimBatch(db: Queryable, issueId: number, batch: number): Promise<{ skipped: number }> {
+  const skipped = await db.query(Q.skipDeparted, [issueId, batch]);
+  await db.query(Q.claim, [issueId, batch]);
+  return { skipped: skipped.rowCount ?? 0 };
+}
+
+export async function sendSet(db: Queryable, issueId: number, batch: number): Promise<Array<{ subscriber_id: number; email: string }>> {
+  return (await db.query(Q.sendSet, [issueId, batch])).rows;
+}
+
+export async function countAttempt(db: Queryable, issueId: number, batch: number): Promise<void> {
+  await db.query(Q.countAttempt, [issueId, batch]);
+}
+
+export async function markSent(db: Queryable, issueId: number, subscriberIds: number[], messageIds: string[]): Promise<number> {
+  const r = await db.query(Q.markSent, [issueId, subscriberIds, messageIds]);
+  return r.rowCount ?? 0;
+}
+
+export async function noteBatchError(db: Queryable, issueId: number, batch: number, reason: string): Promise<void> {
+  await db.query(Q.noteError, [issueId, batch, reason.slice(0, 1000)]);
+}
+
+export async function markBatchFailed(db: Queryable, issueId: number, batch: number, reason: string): Promise<number> {
+  const r = await db.query(Q.markFailed, [issueId, batch, reason.slice(0, 1000)]);
+  return r.rowCount ?? 0;
+}
+
+export async function anyPending(db: Queryable, issueId: number): Promise<boolean> {
+  return (await db.query<{ pending: boolean }>(Q.anyPending, [issueId])).rows[0]!.pending;
+}
+
+export async function deliveryCounts(db: Queryable, issueId: number): Promise<DeliveryCounts> {
+  return (await db.query<DeliveryCounts>(Q.counts, [issueId])).rows[0]!;
+}

@@ -1,0 +1,68 @@
+// The Mailer over the real `resend` SDK. The SDK returns errors instead of throwing: each answer is
+// sorted into accepted / rate-limited / transient / permanent here, and nowhere else.
+import { Resend } from 'resend';
+import type { Mailer, OutgoingEmail, RateLimitInfo, SendOutcome } from './mailer.js';
+
+const REQUEST_TIMEOUT_MS = 30_000;
+
+function num(v: string | undefined | null): number | null {
+  if (v === undefined || v === null || v === '') return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Reads `ratelimit-*` headers (IETF draft names, as Resend sends them). */
+export function rateLimitInfo(headers: Record<string, string> | null): RateLimitInfo | undefined {
+  if (!headers) return undefined;
+  const limit = num(headers['ratelimit-limit']);
+  const remaining = num(headers['ratelimit-remaining']);
+  const reset = num(headers['ratelimit-reset']);
+  if (limit === null && remaining === null && reset === null) return undefined;
+  return { limit, remaining, resetMs: reset === null ? null : reset * 1000 };
+}
+
+/** Milliseconds to wait after a 429: `retry-after` seconds, else `ratelimit-reset`, else one second. */
+export function retryAfterMs(headers: Record<string, string> | null): number {
+  const ra = num(headers?.['retry-after']);
+  if (ra !== null && ra >= 0) return Math.max(250, Math.ceil(ra * 1000));
+  const reset = num(headers?.['ratelimit-reset']);
+  if (reset !== null && reset >= 0) return Math.max(250, Math.ceil(reset * 1000));
+  return 1000;
+}
+
+export class ResendMailer implements Mailer {
+  readonly name = 'resend' as const;
+  private readonly client: Resend;
+
+  constructor(apiKey: string, baseUrl: string) {
+    // The base URL is passed explicitly so tests and operators can point the SDK at another endpoint.
+    this.client = new Resend(apiKey, { baseUrl });
+  }
+
+  async sendBatch(emails: OutgoingEmail[], idempotencyKey: string): Promise<SendOutcome> {
+    let result;
+    try {
+      result = await this.client.batch.send(
+        emails.map((e) => ({ from: e.from, to: [e.to], subject: e.subject, html: e.html, text: e.text, headers: e.headers, tags: e.tags })),
+        { idempotencyKey, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } as { idempotencyKey: string },
+      );
+    } catch (err) {
+      // Only an aborted request throws (our timeout): the provider may or may not have accepted it.
+      return { kind: 'transient', reason: `request timed out after ${REQUEST_TIMEOUT_MS} ms (${(err as Error).name})`, status: null };
+    }
+    const { data, error, headers } = result;
+    if (!error && data) {
+      const ids = data.data.map((d) => d.id);
+      if (ids.length !== emails.length) {
+        return { kind: 'transient', reason: `provider returned ${ids.length} ids for ${emails.length} emails`, status: 200 };
+      }
+      return { kind: 'accepted', ids, rateLimit: rateLimitInfo(headers) };
+    }
+    const status = error?.statusCode ?? null;
+    const reason = `${status ?? 'network'} ${error?.name ?? 'unknown_error'}: ${error?.message ?? 'no message'}`;
+    if (status === 429) return { kind: 'rate-limited', retryAfterMs: retryAfterMs(headers), reason };
+    if (status === null || status >= 500) return { kind: 'transient', reason, status };
+    if (status === 409 && error?.name === 'concurrent_idempotent_requests') return { kind: 'transient', reason, status };
+    return { kind: 'permanent', reason, status };
+  }
+}

@@ -1,0 +1,123 @@
+// Sends one batch of an issue: claim the batch's ledger rows, personalise, one provider request with a
+// stable Idempotency-Key, then mark rows sent. Safe to run any number of times for the same batch.
+import type { Logger } from 'pino';
+import { inTransaction, type Db } from '../db/pool.js';
+import { findIssueById } from '../issues/repo.js';
+import * as ledger from './ledger.js';
+import type { Mailer, OutgoingEmail, RateLimitInfo } from './mailer.js';
+import { personalise, type IssueForSending } from './personalize.js';
+import { markIssueSentIfDone } from './fanout.js';
+
+export interface SenderDeps {
+  db: Db;
+  mailer: Mailer;
+  log: Logger;
+  emailFrom: string;
+  publicUrl: string;
+  tokenSecret: string;
+}
+
+export type BatchResult =
+  | { kind: 'done'; sent: number; skipped: number; rateLimit?: RateLimitInfo }
+  | { kind: 'rate-limited'; retryAfterMs: number; reason: string }
+  | { kind: 'retry'; reason: string }
+  | { kind: 'failed'; reason: string };
+
+/** The key is a function of the batch alone, so every retry of it, in any process, sends the same key. */
+export function idempotencyKey(week: string, issueId: number, batch: number): string {
+  return `verdicts/${week}/issue-${issueId}/batch-${batch}`;
+}
+
+// The stored issue never changes once sending started; keep the last few in memory per process.
+const issueCache = new Map<number, IssueForSending>();
+
+async function loadIssue(db: Db, issueId: number): Promise<IssueForSending | null> {
+  const hit = issueCache.get(issueId);
+  if (hit) return hit;
+  const row = await findIssueById(db, issueId);
+  if (!row || !row.html || !row.text || !row.subject || !row.send_started_at) return null;
+  if (row.state !== 'sending' && row.state !== 'sent') return null;
+  const issue: IssueForSending = {
+    id: row.id,
+    week: row.week,
+    subject: row.subject,
+    html: row.html,
+    text: row.text,
+    sendStartedAt: row.send_started_at,
+  };
+  if (issueCache.size > 8) issueCache.clear();
+  issueCache.set(issueId, issue);
+  return issue;
+}
+
+export function buildEmail(deps: Pick<SenderDeps, 'emailFrom' | 'publicUrl' | 'tokenSecret'>, issue: IssueForSending, subscriberId: number, to: string): OutgoingEmail {
+  const p = personalise(issue, subscriberId, deps.tokenSecret, deps.publicUrl);
+  return {
+    from: deps.emailFrom,
+    to,
+    subject: issue.subject,
+    html: p.html,
+    text: p.text,
+    headers: {
+      'List-Unsubscribe': `<${p.unsubscribeUrl}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    },
+    tags: [{ name: 'issue', value: issue.week.replace(/[^A-Za-z0-9_-]/g, '_') }],
+  };
+}
+
+/**
+ * One batch, one provider request. `finalAttempt` turns a transient error into a stored failure:
+ * the caller has no retries left.
+ */
+export async function sendBatch(
+  deps: SenderDeps,
+  job: { issueId: number; week: string; batch: number },
+  opts: { finalAttempt: boolean },
+): Promise<BatchResult> {
+  const { db, log } = deps;
+  const started = Date.now();
+  const issue = await loadIssue(db, job.issueId);
+  if (!issue) return { kind: 'failed', reason: `issue ${job.issueId} is not sending or has no rendered content` };
+
+  const { skipped } = await inTransaction(db, (tx) => ledger.claimBatch(tx, job.issueId, job.batch));
+  const set = await ledger.sendSet(db, job.issueId, job.batch);
+  if (set.length === 0) {
+    // Nothing left: an earlier run (perhaps in a process that died) finished this batch.
+    await markIssueSentIfDone(db, job.issueId, log);
+    return { kind: 'done', sent: 0, skipped };
+  }
+  const emails = set.map((r) => buildEmail(deps, issue, r.subscriber_id, r.email));
+  const key = idempotencyKey(job.week, job.issueId, job.batch);
+  await ledger.countAttempt(db, job.issueId, job.batch);
+  const outcome = await deps.mailer.sendBatch(emails, key);
+  const ms = Date.now() - started;
+  const fields = { week: job.week, batch: job.batch, recipients: set.length, idempotencyKey: key, ms };
+
+  switch (outcome.kind) {
+    case 'accepted': {
+      const marked = await ledger.markSent(db, job.issueId, set.map((r) => r.subscriber_id), outcome.ids);
+      log.info({ ...fields, status: 'accepted', marked, skipped }, 'batch sent');
+      await markIssueSentIfDone(db, job.issueId, log);
+      return { kind: 'done', sent: marked, skipped, rateLimit: outcome.rateLimit };
+    }
+    case 'rate-limited':
+      log.warn({ ...fields, status: 429, retryAfterMs: outcome.retryAfterMs }, 'provider rate limit: queue waits');
+      return { kind: 'rate-limited', retryAfterMs: outcome.retryAfterMs, reason: outcome.reason };
+    case 'transient':
+      await ledger.noteBatchError(db, job.issueId, job.batch, outcome.reason);
+      if (opts.finalAttempt) {
+        await ledger.markBatchFailed(db, job.issueId, job.batch, `gave up after retries: ${outcome.reason}`);
+        log.error({ ...fields, status: outcome.status, reason: outcome.reason }, 'batch failed after its last retry');
+        await markIssueSentIfDone(db, job.issueId, log);
+        return { kind: 'failed', reason: outcome.reason };
+      }
+      log.warn({ ...fields, status: outcome.status, reason: outcome.reason }, 'batch will be retried');
+      return { kind: 'retry', reason: outcome.reason };
+    case 'permanent':
+      await ledger.markBatchFailed(db, job.issueId, job.batch, outcome.reason);
+      log.error({ ...fields, status: outcome.status, reason: outcome.reason }, 'batch refused by the provider');
+      await markIssueSentIfDone(db, job.issueId, log);
+      return { kind: 'failed', reason: outcome.reason };
+  }
+}

@@ -1,0 +1,105 @@
+// Planning a week: reads the catalog and the history, asks the pure planner, stores the comparisons.
+import type { Logger } from 'pino';
+import { inTransaction, type Db } from '../db/pool.js';
+import { listToolsWithPanel } from '../catalog/read.js';
+import { pairKey, planPairs, type PlannerTool } from '../catalog/planner.js';
+import * as repo from './repo.js';
+import { parseIsoWeek, weekStart } from './week.js';
+
+export class IssueError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IssueError';
+  }
+}
+
+export interface PlanResult {
+  issue: repo.IssueRow | null;
+  comparisons: repo.ComparisonRow[];
+  warnings: string[];
+  /** True when this call made the plan; false when it returned an existing one. */
+  created: boolean;
+}
+
+const WEEK_MS = 7 * 86400_000;
+
+/**
+ * Plans a week unless it already has a plan (then returns it). `force` re-plans an issue that has not
+ * started sending, discarding its render and approval. Serialised per week by an advisory lock, so
+ * two schedulers planning at once make one issue.
+ */
+export async function planWeek(
+  db: Db,
+  log: Logger,
+  week: string,
+  opts: { pairsPerIssue: number; force?: boolean; pin?: Array<[number, number]>; exclude?: Array<[number, number]> },
+): Promise<PlanResult> {
+  parseIsoWeek(week); // throws a one-line error for an unknown week
+  return inTransaction(db, async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('verdicts-plan'), hashtext($1))`, [week]);
+    const existing = await repo.findIssue(tx, week);
+    if (existing && !opts.force) {
+      return { issue: existing, comparisons: await repo.comparisonsOf(tx, existing.id), warnings: [], created: false };
+    }
+    if (existing && !repo.EDITABLE_STATES.includes(existing.state)) {
+      throw new IssueError(`issue ${week} is ${existing.state}: it can no longer be re-planned`);
+    }
+
+    const tools: PlannerTool[] = (await listToolsWithPanel(tx)).map((t) => ({
+      id: t.id,
+      slug: t.slug,
+      name: t.name,
+      category: t.category,
+      pricing: t.pricing,
+      reviews: t.panel.reviews,
+      ships: t.panel.ships,
+    }));
+    const usedPairs = new Set((await repo.usedPairs(tx, week)).map((p) => pairKey(p.tool_a_id, p.tool_b_id)));
+    for (const [x, y] of opts.exclude ?? []) usedPairs.add(pairKey(x, y));
+    const start = weekStart(week).getTime();
+    const weeksSinceFeatured = new Map<number, number>();
+    for (const r of await repo.lastFeatured(tx, week)) {
+      weeksSinceFeatured.set(r.tool_id, Math.round((start - weekStart(r.week).getTime()) / WEEK_MS));
+    }
+
+    // Pinned pairs (an editor's choice) go first; the planner fills the rest.
+    const byId = new Map(tools.map((t) => [t.id, t]));
+    const pinned = (opts.pin ?? []).map(([x, y]) => {
+      const a = byId.get(Math.min(x, y));
+      const b = byId.get(Math.max(x, y));
+      if (!a || !b) throw new IssueError(`cannot pin pair ${x}-${y}: unknown tool`);
+      if (a.category !== b.category) throw new IssueError(`cannot pin ${a.name} vs ${b.name}: different categories`);
+      return { category: a.category, a, b, score: Infinity, reasons: ['pinned by an editor', `same category: ${a.category}`] };
+    });
+    const pinnedTools = new Set(pinned.flatMap((p) => [p.a.id, p.b.id]));
+    const plan = planPairs(
+      tools.filter((t) => !pinnedTools.has(t.id)),
+      { usedPairs, weeksSinceFeatured },
+      Math.max(0, opts.pairsPerIssue - pinned.length),
+    );
+    const pairs = [...pinned, ...plan.pairs];
+    const warnings = pinned.length > 0 && plan.pairs.length + pinned.length >= opts.pairsPerIssue ? [] : plan.warnings;
+
+    if (pairs.length === 0) {
+      log.warn({ week, reason: warnings[0] }, 'no issue planned: no eligible pair');
+      return { issue: existing, comparisons: [], warnings, created: false };
+    }
+    let issue = existing;
+    if (issue) await repo.resetToPlanned(tx, issue.id);
+    else issue = await repo.insertIssue(tx, week);
+    if (!issue) throw new IssueError(`issue ${week} was created concurrently`); // unreachable under the lock
+    await repo.replaceComparisons(
+      tx,
+      issue.id,
+      pairs.map((p) => ({ category: p.category, aId: p.a.id, bId: p.b.id, reasons: p.reasons })),
+    );
+    for (const w of warnings) log.warn({ week }, w);
+    log.info({ week, pairs: pairs.map((p) => `${p.a.slug} vs ${p.b.slug}`) }, existing ? 'issue re-planned' : 'issue planned');
+    return {
+      issue: (await repo.findIssue(tx, week))!,
+      comparisons: await repo.comparisonsOf(tx, issue.id),
+      warnings,
+      created: true,
+    };
+  });
+}

@@ -1,0 +1,149 @@
+// The SQL of an issue's life: plan → render → approve → send. Named queries, visible as SQL.
+import type { Queryable } from '../db/pool.js';
+
+export type IssueState = 'planned' | 'rendered' | 'approved' | 'held' | 'sending' | 'sent' | 'missed' | 'cancelled';
+
+export interface IssueRow {
+  id: number;
+  week: string;
+  state: IssueState;
+  subject: string | null;
+  preheader: string | null;
+  html: string | null;
+  text: string | null;
+  rendered_at: Date | null;
+  approved_at: Date | null;
+  approved_by: string | null;
+  send_started_at: Date | null;
+  sent_at: Date | null;
+  audience_size: number | null;
+  batch_count: number | null;
+  state_reason: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ComparisonRow {
+  issue_id: number;
+  position: number;
+  category: string;
+  tool_a_id: number;
+  tool_b_id: number;
+  reasons: string[];
+}
+
+/** States in which the content may still change (re-plan, re-render, approve, hold). */
+export const EDITABLE_STATES: IssueState[] = ['planned', 'rendered', 'approved', 'held'];
+
+const Q = {
+  byWeek: `SELECT * FROM issues WHERE week = $1`,
+  byWeekForUpdate: `SELECT * FROM issues WHERE week = $1 FOR UPDATE`,
+  byId: `SELECT * FROM issues WHERE id = $1`,
+  insert: `INSERT INTO issues (week, state) VALUES ($1, 'planned') ON CONFLICT (week) DO NOTHING RETURNING *`,
+  insertMissed: `INSERT INTO issues (week, state, state_reason) VALUES ($1, 'missed', $2) ON CONFLICT (week) DO NOTHING RETURNING *`,
+  comparisons: `SELECT issue_id, position, category, tool_a_id, tool_b_id, reasons FROM comparisons WHERE issue_id = $1 ORDER BY position`,
+  deleteComparisons: `DELETE FROM comparisons WHERE issue_id = $1`,
+  insertComparison: `INSERT INTO comparisons (issue_id, position, category, tool_a_id, tool_b_id, reasons) VALUES ($1, $2, $3, $4, $5, $6)`,
+  // Pairs featured in any other week that has not been cancelled or missed: "never sent before",
+  // and not promised to another week either.
+  usedPairs: `
+    SELECT c.tool_a_id, c.tool_b_id FROM comparisons c JOIN issues i ON i.id = c.issue_id
+    WHERE i.week <> $1 AND i.state NOT IN ('cancelled', 'missed')`,
+  // The most recent earlier week each tool appeared in.
+  lastFeatured: `
+    SELECT t.tool_id, max(i.week) AS week
+    FROM issues i JOIN comparisons c ON c.issue_id = i.id
+    CROSS JOIN LATERAL (VALUES (c.tool_a_id), (c.tool_b_id)) AS t(tool_id)
+    WHERE i.week < $1 AND i.state NOT IN ('cancelled', 'missed')
+    GROUP BY t.tool_id`,
+  storeRender: `
+    UPDATE issues SET subject = $2, preheader = $3, html = $4, text = $5, rendered_at = now(),
+      state = CASE WHEN state = 'planned' THEN 'rendered' ELSE state END, updated_at = now()
+    WHERE id = $1 AND state IN ('planned', 'rendered', 'approved', 'held') RETURNING *`,
+  resetToPlanned: `
+    UPDATE issues SET state = 'planned', subject = NULL, preheader = NULL, html = NULL, text = NULL,
+      rendered_at = NULL, approved_at = NULL, approved_by = NULL, state_reason = NULL, updated_at = now()
+    WHERE id = $1`,
+  setState: `UPDATE issues SET state = $2, state_reason = $3, updated_at = now() WHERE id = $1 RETURNING *`,
+  approve: `
+    UPDATE issues SET state = 'approved', approved_at = now(), approved_by = $2, state_reason = NULL, updated_at = now()
+    WHERE id = $1 AND state IN ('rendered', 'held', 'approved') RETURNING *`,
+  list: `SELECT * FROM issues ORDER BY week DESC LIMIT $1`,
+};
+
+export async function findIssue(db: Queryable, week: string): Promise<IssueRow | null> {
+  const { rows } = await db.query<IssueRow>(Q.byWeek, [week]);
+  return rows[0] ?? null;
+}
+
+export async function findIssueForUpdate(db: Queryable, week: string): Promise<IssueRow | null> {
+  const { rows } = await db.query<IssueRow>(Q.byWeekForUpdate, [week]);
+  return rows[0] ?? null;
+}
+
+export async function findIssueById(db: Queryable, id: number): Promise<IssueRow | null> {
+  const { rows } = await db.query<IssueRow>(Q.byId, [id]);
+  return rows[0] ?? null;
+}
+
+export async function listIssues(db: Queryable, limit = 100): Promise<IssueRow[]> {
+  return (await db.query<IssueRow>(Q.list, [limit])).rows;
+}
+
+/** Creates the week's issue row unless one exists; returns null when another process created it first. */
+export async function insertIssue(db: Queryable, week: string): Promise<IssueRow | null> {
+  const { rows } = await db.query<IssueRow>(Q.insert, [week]);
+  return rows[0] ?? null;
+}
+
+export async function insertMissedIssue(db: Queryable, week: string, reason: string): Promise<IssueRow | null> {
+  const { rows } = await db.query<IssueRow>(Q.insertMissed, [week, reason]);
+  return rows[0] ?? null;
+}
+
+export async function comparisonsOf(db: Queryable, issueId: number): Promise<ComparisonRow[]> {
+  return (await db.query<ComparisonRow>(Q.comparisons, [issueId])).rows;
+}
+
+export async function replaceComparisons(
+  db: Queryable,
+  issueId: number,
+  pairs: Array<{ category: string; aId: number; bId: number; reasons: string[] }>,
+): Promise<void> {
+  await db.query(Q.deleteComparisons, [issueId]);
+  let position = 1;
+  for (const p of pairs) {
+    await db.query(Q.insertComparison, [issueId, position++, p.category, p.aId, p.bId, JSON.stringify(p.reasons)]);
+  }
+}
+
+export async function usedPairs(db: Queryable, week: string): Promise<Array<{ tool_a_id: number; tool_b_id: number }>> {
+  return (await db.query(Q.usedPairs, [week])).rows;
+}
+
+export async function lastFeatured(db: Queryable, week: string): Promise<Array<{ tool_id: number; week: string }>> {
+  return (await db.query(Q.lastFeatured, [week])).rows;
+}
+
+export async function storeRender(
+  db: Queryable,
+  issueId: number,
+  r: { subject: string; preheader: string; html: string; text: string },
+): Promise<IssueRow | null> {
+  const { rows } = await db.query<IssueRow>(Q.storeRender, [issueId, r.subject, r.preheader, r.html, r.text]);
+  return rows[0] ?? null;
+}
+
+export async function resetToPlanned(db: Queryable, issueId: number): Promise<void> {
+  await db.query(Q.resetToPlanned, [issueId]);
+}
+
+export async function setIssueState(db: Queryable, issueId: number, state: IssueState, reason: string | null = null): Promise<IssueRow> {
+  const { rows } = await db.query<IssueRow>(Q.setState, [issueId, state, reason]);
+  return rows[0]!;
+}
+
+export async function approveIssue(db: Queryable, issueId: number, by: string): Promise<IssueRow | null> {
+  const { rows } = await db.query<IssueRow>(Q.approve, [issueId, by]);
+  return rows[0] ?? null;
+}

@@ -1,0 +1,69 @@
+// The job registry: every queue, every job name, its payload schema and its options, in one place.
+// Payloads carry ids and week names only: never addresses, content or secrets.
+import { z } from 'zod';
+
+const week = z.string().regex(/^\d{4}-W\d{2}$/);
+
+export const JOBS = {
+  /** Fired by the job scheduler: plan, render and (when allowed) start the week's send. */
+  'weekly-tick': { queue: 'schedule', payload: z.object({}).passthrough() },
+  /** Marks an issue missed if it was not approved by its cut-off. */
+  'approval-deadline': { queue: 'schedule', payload: z.object({ week, notAfter: z.number() }) },
+  /** Re-queues batches whose job was lost (Redis restart, stall limit) while rows are still pending. */
+  'sweep-sends': { queue: 'schedule', payload: z.object({}).passthrough() },
+  /** Renders a planned issue and stores its HTML and text. */
+  'render-issue': {
+    queue: 'render',
+    payload: z.object({
+      week,
+      /** Set when the scheduler asked: after rendering, send (or wait for approval) until this cut-off. */
+      scheduled: z.object({ notAfter: z.number() }).nullable(),
+    }),
+  },
+  /** Fixes the audience, writes the delivery ledger and queues the batches. */
+  'fan-out': {
+    queue: 'render',
+    payload: z.object({
+      week,
+      trigger: z.enum(['schedule', 'operator', 'approval']),
+      /** Scheduled sends do not start after this instant (ms since epoch); the issue is marked missed. */
+      notAfter: z.number().nullable(),
+    }),
+  },
+  /** Sends one batch of at most 100 recipients through the provider. */
+  'send-batch': { queue: 'send', payload: z.object({ issueId: z.number().int(), week, batch: z.number().int().min(0) }) },
+} as const;
+
+export type JobName = keyof typeof JOBS;
+export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]['payload']>;
+export type QueueRole = 'schedule' | 'render' | 'send';
+
+export const QUEUE_ROLES: QueueRole[] = ['schedule', 'render', 'send'];
+
+/** Queue names carry a prefix so tests and several deployments can share one Redis. */
+export function queueName(prefix: string, role: QueueRole): string {
+  return `${prefix}-${role}`;
+}
+
+export function jobsOfQueue(role: QueueRole): JobName[] {
+  return (Object.keys(JOBS) as JobName[]).filter((n) => JOBS[n].queue === role);
+}
+
+/** Validates a job's payload against its schema; a bad payload is a permanent failure. */
+export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayload<N> {
+  const parsed = JOBS[name].payload.safeParse(data);
+  if (!parsed.success) throw new Error(`job ${name}: bad payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data as JobPayload<N>;
+}
+
+// Deterministic job ids: BullMQ refuses ':' and all-digit ids. They keep the queue tidy; the
+// delivery ledger in Postgres, not the id, is what prevents a duplicate email.
+export const jobIds = {
+  render: (w: string) => `render-${w}`,
+  fanOut: (w: string) => `fanout-${w}`,
+  batch: (w: string, batch: number) => `send-${w}-b${batch}`,
+  deadline: (w: string) => `deadline-${w}`,
+};
+
+export const SEND_ATTEMPTS = 8;
+export const SEND_BACKOFF_MS = 1000;
