@@ -101,6 +101,7 @@ const EnvSchema = z.object({
   ),
   REQUIRE_APPROVAL: opt(z.enum(['true', 'false']).transform((v) => v === 'true')),
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('.data')),
+  QUEUE_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[a-z0-9][a-z0-9_-]{0,40}$/, 'must be lower-case letters, digits, - or _').default('verdicts')),
 });
 
 export interface Config {
@@ -125,6 +126,8 @@ export interface Config {
   /** Scheduled sends wait for an editor's approval (default: on when mail really leaves the machine). */
   requireApproval: boolean;
   dataDir: string;
+  /** Queue names start with this, so several deployments (or test runs) can share one Redis. */
+  queuePrefix: string;
 }
 
 export const PLACEHOLDER_ADDRESS = '[placeholder postal address: set MAILING_ADDRESS before sending for real]';
@@ -176,5 +179,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     requireApproval: e.REQUIRE_APPROVAL ?? production,
     dataDir: e.DATA_DIR,
+    queuePrefix: e.QUEUE_PREFIX,
   };
 }

@@ -1,0 +1,67 @@
+// The application context of one process: config, database, queues, mailer, logger.
+// Built explicitly by each entry point; nothing starts on import.
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { assertReachable, createPool, type Db } from './db/pool.js';
+import { migrate } from './db/migrate.js';
+import { createLogger } from './log.js';
+import { assertRedisReachable, openQueueConnection, type AppQueue, type QueueConnection } from './queue/connection.js';
+import { queueName, type QueueRole } from './queue/jobs.js';
+import type { Mailer } from './delivery/mailer.js';
+import { ResendMailer } from './delivery/resend-mailer.js';
+import { OutboxMailer } from './delivery/outbox-mailer.js';
+
+export interface App {
+  config: Config;
+  databaseUrl: string;
+  db: Db;
+  log: Logger;
+  queues: QueueConnection;
+  queuePrefix: string;
+  mailer: Mailer;
+  queue(role: QueueRole): AppQueue;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** The database URL when DATABASE_URL is unset (npm start's embedded Postgres). */
+  databaseUrl?: string;
+  queuePrefix?: string;
+  migrate?: boolean;
+  name?: string;
+  poolSize?: number;
+  logger?: Logger;
+}
+
+/** Opens every connection the process needs, failing with one line when one is unreachable. */
+export async function openApp(config: Config, opts: OpenOptions = {}): Promise<App> {
+  const databaseUrl = config.databaseUrl ?? opts.databaseUrl;
+  if (!databaseUrl) throw new Error('DATABASE_URL is not set (only `npm start` runs an embedded Postgres by itself)');
+  const log = opts.logger ?? createLogger(config.logLevel, opts.name ?? 'verdicts');
+  const db = createPool(databaseUrl, { max: opts.poolSize ?? 10, name: opts.name ?? 'verdicts' });
+  try {
+    await assertReachable(db, databaseUrl);
+    if (opts.migrate) await migrate(databaseUrl, (m) => log.debug(m));
+    if (config.redisUrl) await assertRedisReachable(config.redisUrl);
+  } catch (err) {
+    await db.end().catch(() => {});
+    throw err;
+  }
+  const queues = openQueueConnection({ redisUrl: config.redisUrl, databaseUrl });
+  const queuePrefix = opts.queuePrefix ?? config.queuePrefix;
+  const mailer: Mailer = config.resendApiKey ? new ResendMailer(config.resendApiKey, config.resendBaseUrl) : new OutboxMailer(db);
+  return {
+    config,
+    databaseUrl,
+    db,
+    log,
+    queues,
+    queuePrefix,
+    mailer,
+    queue: (role) => queues.queue(queueName(queuePrefix, role)),
+    async close() {
+      await queues.close();
+      await db.end().catch(() => {});
+    },
+  };
+}
