@@ -1,0 +1,34 @@
+// The web process: Fastify with one file per route group under routes/. Pages are rendered from JSX.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { App } from '../app.js';
+import { healthRoutes } from './routes/health.js';
+
+export interface WebOptions {
+  /** Extra route groups (tests, or the processes that add the admin views). */
+  extra?: Array<(f: FastifyInstance, app: App) => Promise<void> | void>;
+}
+
+/** Builds the HTTP server without listening; tests call inject() on it. */
+export async function buildServer(app: App, opts: WebOptions = {}): Promise<FastifyInstance> {
+  const f = Fastify({
+    logger: false,
+    trustProxy: true,
+    bodyLimit: 256 * 1024,
+  });
+  // Every unexpected error becomes a plain 500 page without internals; expected ones carry their status.
+  f.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status >= 500) app.log.error({ err: err.message, url: req.url }, 'request failed');
+    reply.status(status).type('text/plain; charset=utf-8').send(status >= 500 ? 'Something went wrong on our side. Please try again.' : err.message);
+  });
+  await healthRoutes(f, app);
+  for (const add of opts.extra ?? []) await add(f, app);
+  return f;
+}
+
+export async function startWeb(app: App, opts: WebOptions = {}): Promise<FastifyInstance> {
+  const f = await buildServer(app, opts);
+  await f.listen({ port: app.config.port, host: '0.0.0.0' });
+  app.log.info({ url: app.config.publicUrl, port: app.config.port }, 'web listening');
+  return f;
+}

@@ -1,0 +1,120 @@
+// BullMQ processors: thin. Each validates its payload and calls into src/. One handler per job name,
+// checked when a worker starts.
+import { RateLimitError, UnrecoverableError, type Job } from 'bullmq';
+import type { App } from '../src/app.js';
+import { fanOut, resumeSends } from '../src/delivery/fanout.js';
+import { sendBatch } from '../src/delivery/sender.js';
+import { approvalDeadline, renderJob, weeklyTick, type Enqueue, type ScheduleDeps } from '../src/issues/schedule.js';
+import { bullBatchQueue } from '../src/queue/batch-queue.js';
+import { jobIds, jobsOfQueue, parsePayload, type JobName, type QueueRole } from '../src/queue/jobs.js';
+import type { AppWorker } from '../src/queue/connection.js';
+
+export type Handler = (job: Job, worker: () => AppWorker) => Promise<unknown>;
+
+const KEEP = { removeOnComplete: { count: 500 }, removeOnFail: { count: 1000 } };
+
+/** The follow-up jobs of the schedule, as BullMQ jobs with deterministic ids. */
+export function bullEnqueue(app: App): Enqueue {
+  return {
+    async render(week, scheduled) {
+      await app.queue('render').add('render-issue', { week, scheduled }, { ...KEEP, jobId: jobIds.render(week), attempts: 5, backoff: { type: 'exponential', delay: 2000 } });
+    },
+    async fanOut(week, trigger, notAfter) {
+      await app.queue('render').add('fan-out', { week, trigger, notAfter }, { ...KEEP, jobId: `${jobIds.fanOut(week)}-${trigger}`, attempts: 5, backoff: { type: 'exponential', delay: 2000 } });
+    },
+    async deadline(week, notAfter) {
+      const delay = Math.max(0, notAfter - Date.now());
+      await app.queue('schedule').add('approval-deadline', { week, notAfter }, { ...KEEP, jobId: jobIds.deadline(week), delay, attempts: 5 });
+    },
+  };
+}
+
+export function scheduleDeps(app: App): ScheduleDeps {
+  return {
+    db: app.db,
+    log: app.log,
+    enqueue: bullEnqueue(app),
+    pairsPerIssue: app.config.pairsPerIssue,
+    requireApproval: app.config.requireApproval,
+    scheduleTz: app.config.scheduleTz,
+    publicUrl: app.config.publicUrl,
+    mailingAddress: app.config.mailingAddress,
+  };
+}
+
+export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, Handler>> {
+  const deps = scheduleDeps(app);
+  const batches = bullBatchQueue(app.queue('send'));
+  const senderDeps = {
+    db: app.db,
+    mailer: app.mailer,
+    log: app.log,
+    emailFrom: app.config.emailFrom,
+    publicUrl: app.config.publicUrl,
+    tokenSecret: app.config.tokenSecret,
+  };
+  switch (role) {
+    case 'schedule':
+      return {
+        'weekly-tick': async (job) => {
+          parsePayload('weekly-tick', job.data);
+          // The slot this run belongs to: BullMQ's job scheduler records it as prevMillis.
+          const slot = new Date(Number(job.opts.prevMillis ?? job.timestamp));
+          return weeklyTick(deps, slot);
+        },
+        'approval-deadline': async (job) => {
+          const p = parsePayload('approval-deadline', job.data);
+          return approvalDeadline(deps, p.week, p.notAfter);
+        },
+        'sweep-sends': async () => ({ requeued: await resumeSends(app.db, batches, app.log) }),
+      };
+    case 'render':
+      return {
+        'render-issue': async (job) => {
+          const p = parsePayload('render-issue', job.data);
+          await renderJob(deps, p.week, p.scheduled);
+        },
+        'fan-out': async (job) => {
+          const p = parsePayload('fan-out', job.data);
+          const r = await fanOut(app.db, batches, app.log, { week: p.week, notAfter: p.notAfter });
+          if (r.kind === 'not-ready') throw new UnrecoverableError(r.reason);
+          return { result: r.kind };
+        },
+      };
+    case 'send':
+      return {
+        'send-batch': async (job, worker) => {
+          const p = parsePayload('send-batch', job.data);
+          const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+          const r = await sendBatch(senderDeps, p, { finalAttempt });
+          switch (r.kind) {
+            case 'done':
+              // The provider says this window's budget is spent: every sender waits for the reset.
+              if (r.rateLimit?.remaining === 0 && r.rateLimit.resetMs) await worker().rateLimit(r.rateLimit.resetMs);
+              return { sent: r.sent, skipped: r.skipped };
+            case 'rate-limited':
+              // The whole queue waits; the retry does not count as an attempt.
+              await worker().rateLimit(r.retryAfterMs);
+              throw new RateLimitError();
+            case 'retry':
+              throw new Error(r.reason);
+            case 'failed':
+              throw new UnrecoverableError(r.reason);
+          }
+        },
+      };
+  }
+}
+
+/** Builds the processor of a queue; refuses to start if a job name of that queue has no handler. */
+export function processorFor(app: App, role: QueueRole, worker: () => AppWorker) {
+  const handlers = handlersFor(app, role);
+  for (const name of jobsOfQueue(role)) {
+    if (!handlers[name]) throw new Error(`no handler for job "${name}" on the ${role} queue`);
+  }
+  return async (job: Job) => {
+    const handler = handlers[job.name as JobName];
+    if (!handler) throw new UnrecoverableError(`unknown job "${job.name}" on the ${role} queue`);
+    return handler(job, worker);
+  };
+}

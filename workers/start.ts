@@ -1,0 +1,97 @@
+// Starting and stopping the queue workers and the weekly schedule. Called by the process entry points
+// (`verdicts worker`, `verdicts scheduler`, `npm start`); nothing here runs on import.
+import type { App } from '../src/app.js';
+import type { AppWorker } from '../src/queue/connection.js';
+import type { QueueRole } from '../src/queue/jobs.js';
+import { processorFor } from './handlers.js';
+
+// A killed worker's job comes back after about lockDuration + stalledInterval (BullMQ's defaults make
+// that ~61 s). The lock is renewed every lockDuration / 2 while a job runs.
+const LOCK_DURATION_MS = 10_000;
+const STALLED_INTERVAL_MS = 5_000;
+// A batch may be interrupted by several crashes in a row; each stall is harmless (the ledger and the
+// idempotency key make the rerun safe), so allow many before BullMQ gives up on the job.
+const MAX_STALLED = 20;
+
+/** Converts SEND_RATE (requests/s, may be fractional) into BullMQ's integer limiter window. */
+export function limiterFor(rate: number): { max: number; duration: number } {
+  const max = Math.max(1, Math.floor(rate));
+  return { max, duration: Math.round((1000 * max) / rate) };
+}
+
+export interface RunningWorkers {
+  workers: AppWorker[];
+  close(): Promise<void>;
+}
+
+export function startWorkers(app: App, roles: QueueRole[], opts: { sendConcurrency?: number } = {}): RunningWorkers {
+  const workers: AppWorker[] = [];
+  for (const role of roles) {
+    let worker: AppWorker | undefined;
+    const processor = processorFor(app, role, () => worker!);
+    const common = { lockDuration: LOCK_DURATION_MS, stalledInterval: STALLED_INTERVAL_MS, maxStalledCount: MAX_STALLED };
+    worker =
+      role === 'send'
+        ? app.queues.worker(`${app.queuePrefix}-send`, processor, {
+            ...common,
+            // Enough requests in flight to fill the rate with ~1 s of provider latency; the limiter caps it,
+            // across every sender process sharing this queue.
+            concurrency: opts.sendConcurrency ?? Math.min(32, Math.max(2, Math.ceil(app.config.sendRate))),
+            limiter: limiterFor(app.config.sendRate),
+          })
+        : app.queues.worker(`${app.queuePrefix}-${role}`, processor, { ...common, concurrency: role === 'render' ? 2 : 1 });
+    worker.on('failed', (job, err) => {
+      app.log.warn({ queue: role, job: job?.id, name: job?.name, attemptsMade: job?.attemptsMade, err: err.message }, 'job failed');
+    });
+    worker.on('error', (err) => app.log.error({ queue: role, err: err.message }, 'worker error'));
+    workers.push(worker);
+  }
+  app.log.info({ roles, backend: app.queues.describe }, 'workers started');
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
+
+export const WEEKLY_SCHEDULER_ID = 'weekly-issue';
+export const SWEEP_SCHEDULER_ID = 'sweep-sends';
+const SWEEP_EVERY_MS = 30_000;
+
+/** Registers the weekly schedule and the send sweeper. Idempotent: the same ids update, never duplicate,
+ * so any number of scheduler processes may call it, and calling it again restores schedules lost with
+ * a Redis restart. */
+export async function upsertSchedules(app: App, pattern?: { cron?: string; every?: number }): Promise<void> {
+  const q = app.queue('schedule');
+  const repeat = pattern?.every ? { every: pattern.every } : { pattern: pattern?.cron ?? app.config.scheduleCron, tz: app.config.scheduleTz };
+  await q.upsertJobScheduler(WEEKLY_SCHEDULER_ID, repeat, {
+    name: 'weekly-tick',
+    data: {},
+    opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+  });
+  await q.upsertJobScheduler(SWEEP_SCHEDULER_ID, { every: SWEEP_EVERY_MS }, {
+    name: 'sweep-sends',
+    data: {},
+    opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 10 } },
+  });
+}
+
+/** The scheduler process: keeps the schedules registered and runs the schedule queue. */
+export async function startScheduler(app: App, pattern?: { cron?: string; every?: number }): Promise<RunningWorkers> {
+  await upsertSchedules(app, pattern);
+  const timer = setInterval(() => {
+    upsertSchedules(app, pattern).catch((err) => app.log.warn({ err: (err as Error).message }, 'could not refresh schedules'));
+  }, 60_000);
+  timer.unref();
+  const running = startWorkers(app, ['schedule']);
+  const next = await app.queue('schedule').getJobScheduler(WEEKLY_SCHEDULER_ID);
+  app.log.info({ cron: app.config.scheduleCron, tz: app.config.scheduleTz, next: next?.next ? new Date(next.next).toISOString() : null }, 'schedule registered');
+  return {
+    workers: running.workers,
+    async close() {
+      clearInterval(timer);
+      await running.close();
+    },
+  };
+}
