@@ -10,6 +10,8 @@ import { queueName, type QueueRole } from './queue/jobs.js';
 import type { Mailer } from './delivery/mailer.js';
 import { ResendMailer } from './delivery/resend-mailer.js';
 import { OutboxMailer } from './delivery/outbox-mailer.js';
+import { postgresRateGate, redisRateGate, type RateGate } from './delivery/rate-gate.js';
+import { Redis } from 'ioredis';
 
 export interface App {
   config: Config;
@@ -19,6 +21,8 @@ export interface App {
   queues: QueueConnection;
   queuePrefix: string;
   mailer: Mailer;
+  /** Spaces provider requests across every sender process to SEND_RATE. */
+  sendGate: RateGate;
   queue(role: QueueRole): AppQueue;
   close(): Promise<void>;
 }
@@ -50,6 +54,15 @@ export async function openApp(config: Config, opts: OpenOptions = {}): Promise<A
   const queues = openQueueConnection({ redisUrl: config.redisUrl, databaseUrl });
   const queuePrefix = opts.queuePrefix ?? config.queuePrefix;
   const mailer: Mailer = config.resendApiKey ? new ResendMailer(config.resendApiKey, config.resendBaseUrl) : new OutboxMailer(db);
+  let gateRedis: Redis | undefined;
+  let sendGate: RateGate;
+  if (config.redisUrl) {
+    gateRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+    gateRedis.on('error', () => {});
+    sendGate = redisRateGate(gateRedis, queuePrefix, config.sendRate);
+  } else {
+    sendGate = postgresRateGate(db, queuePrefix, config.sendRate);
+  }
   return {
     config,
     databaseUrl,
@@ -58,9 +71,11 @@ export async function openApp(config: Config, opts: OpenOptions = {}): Promise<A
     queues,
     queuePrefix,
     mailer,
+    sendGate,
     queue: (role) => queues.queue(queueName(queuePrefix, role)),
     async close() {
       await queues.close();
+      gateRedis?.disconnect();
       await db.end().catch(() => {});
     },
   };

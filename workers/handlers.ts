@@ -48,6 +48,8 @@ export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, 
   const senderDeps = {
     db: app.db,
     mailer: app.mailer,
+    gate: app.sendGate,
+    sendRate: app.config.sendRate,
     log: app.log,
     emailFrom: app.config.emailFrom,
     publicUrl: app.config.publicUrl,
@@ -89,8 +91,6 @@ export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, 
           const r = await sendBatch(senderDeps, p, { finalAttempt });
           switch (r.kind) {
             case 'done':
-              // The provider says this window's budget is spent: every sender waits for the reset.
-              if (r.rateLimit?.remaining === 0 && r.rateLimit.resetMs) await worker().rateLimit(r.rateLimit.resetMs);
               return { sent: r.sent, skipped: r.skipped };
             case 'rate-limited':
               // The whole queue waits; the retry does not count as an attempt.

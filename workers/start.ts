@@ -13,10 +13,12 @@ const STALLED_INTERVAL_MS = 5_000;
 // idempotency key make the rerun safe), so allow many before BullMQ gives up on the job.
 const MAX_STALLED = 20;
 
-/** Converts SEND_RATE (requests/s, may be fractional) into BullMQ's integer limiter window. */
+/** BullMQ's limiter paces job starts loosely (half again the rate, so it never is the bottleneck); the
+ * exact spacing of provider requests is the send-rate gate's (src/delivery/rate-gate.ts). The limiter
+ * must be set all the same: only then do all workers honour a queue-wide pause after a 429. */
 export function limiterFor(rate: number): { max: number; duration: number } {
-  const max = Math.max(1, Math.floor(rate));
-  return { max, duration: Math.round((1000 * max) / rate) };
+  const max = Math.max(1, Math.ceil(rate * 1.5));
+  return { max, duration: Math.round((1000 * max) / (rate * 1.5)) };
 }
 
 export interface RunningWorkers {

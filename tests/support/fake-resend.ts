@@ -103,6 +103,10 @@ export interface FakeResendStats {
   /** Requests whose deliveries were recorded although the client saw a dropped connection. */
   acceptedDropped: number;
   byStatus: Record<string, number>;
+  /** Requests that were accepted, and when the first and last of them arrived (ms since epoch). */
+  acceptedRequests: number;
+  firstAcceptedAt: number | null;
+  lastAcceptedAt: number | null;
 }
 
 /** Commands accepted by `control()` and by `POST /__control` (JSON body). */
@@ -438,6 +442,9 @@ function emptyStats(): FakeResendStats {
     dropped: 0,
     acceptedDropped: 0,
     byStatus: {},
+    acceptedRequests: 0,
+    firstAcceptedAt: null,
+    lastAcceptedAt: null,
   };
 }
 
@@ -484,6 +491,11 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
     if (outcome === 'dropped') stats.dropped++;
     if (outcome === 'accepted_dropped') stats.acceptedDropped++;
     if (outcome === 'replayed') stats.replays++;
+    if (outcome === 'accepted' || outcome === 'accepted_dropped') {
+      stats.acceptedRequests++;
+      stats.firstAcceptedAt ??= record.at;
+      stats.lastAcceptedAt = record.at;
+    }
   }
 
   function writeJson(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
@@ -573,6 +585,8 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
     const reject = (status: number, name: string, message: string) =>
       answerError(res, record, { status, name, message }, headers);
 
+    // The gateway counts a request when it arrives, not when its body has been read.
+    const arrivedAt = Date.now();
     const raw = await readBody(req);
     if (raw === null) return reject(413, 'validation_error', `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
 
@@ -589,7 +603,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
     if (rate) {
       let window = windows.get(apiKey);
       if (!window) windows.set(apiKey, (window = new SlidingWindow()));
-      const verdict = window.hit(Date.now(), rate.limit, rate.windowMs);
+      const verdict = window.hit(arrivedAt, rate.limit, rate.windowMs);
       headers = {
         'ratelimit-limit': String(rate.limit),
         'ratelimit-remaining': String(verdict.remaining),
