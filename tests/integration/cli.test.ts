@@ -94,6 +94,28 @@ describe('verdicts, end to end on the outbox', () => {
     expect(rendered.stdout).toContain(path.join(out, '2026-W47.html'));
   });
 
+  it('runs the production processes separately and stops each gracefully on SIGTERM', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const procs = {
+      web: spawn(process.execPath, [BIN, 'web'], { env: { PATH: process.env.PATH!, ...env, PORT: String(port) }, stdio: 'ignore' }),
+      sender: spawn(process.execPath, [BIN, 'worker', 'send'], { env: { PATH: process.env.PATH!, ...env }, stdio: 'ignore' }),
+      scheduler: spawn(process.execPath, [BIN, 'scheduler'], { env: { PATH: process.env.PATH!, ...env }, stdio: 'ignore' }),
+    };
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (Date.now() > deadline) throw new Error('web process did not become ready');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await new Promise((r) => setTimeout(r, 1500)); // let the worker and scheduler finish starting
+    for (const [name, child] of Object.entries(procs)) {
+      const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill('SIGTERM');
+      expect(await exit, `${name} exit code`).toBe(0);
+    }
+  });
+
   it('answers bad input with one line and a non-zero exit', async () => {
     const oneLine = (r: { code: number; stderr: string }, pattern: RegExp) => {
       expect(r.code).not.toBe(0);
