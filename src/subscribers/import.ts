@@ -19,6 +19,9 @@ export function normaliseEmail(raw: unknown): string | null {
   if (typeof raw !== 'string') return null;
   const email = raw.trim().toLowerCase();
   if (email.length === 0 || email.length > 254 || /[\r\n\s<>,;"]/.test(email)) return null;
+  // RFC 5321 limits: 64 octets before the @, 63 per domain label.
+  const at = email.lastIndexOf('@');
+  if (at > 64 || email.slice(at + 1).split('.').some((label) => label.length > 63)) return null;
   return emailSchema.safeParse(email).success ? email : null;
 }
 
@@ -27,11 +30,16 @@ export function emailHash(email: string): string {
   return createHash('sha256').update(email).digest('hex');
 }
 
+// C0/C1 controls (CR/LF included), bidi overrides and zero-width characters: none of them belongs in a
+// name, and each can disguise what a header or a page shows. Lone surrogates are not text at all.
+const NAME_JUNK = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+export const NAME_MAX = 100;
+
 export function cleanName(raw: unknown): string | null {
   if (typeof raw !== 'string') return null;
-  // Control characters (CR/LF included) never reach a header or a page.
-  const name = raw.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
-  return name.length === 0 ? null : name.slice(0, 100);
+  const name = raw.replace(NAME_JUNK, ' ').replace(/\s+/g, ' ').trim();
+  // Cut by code point, so a long name never ends in half a surrogate pair.
+  return name.length === 0 ? null : Array.from(name).slice(0, NAME_MAX).join('').trim();
 }
 
 export interface ImportReport {

@@ -1,0 +1,131 @@
+// The double opt-in email: one button, the link spelled out, and why the reader got it. Transactional:
+// no unsubscribe link, because without a click on the button nothing else is ever sent. The name the
+// form was given is never echoed here, so the signup form cannot be used to mail someone a message.
+import { Body, Container, Head, Html, Preview } from 'react-email';
+import { Table, bgcolor } from './_components/layout.js';
+import { hostOf } from './_components/format.js';
+import { color, font, st } from './_components/theme.js';
+
+interface Props {
+  confirmUrl: string;
+  publicUrl: string;
+  mailingAddress: string;
+  /** Where the address came from: the signup form, or an import of an earlier list. */
+  source: 'form' | 'import';
+  expiresInDays: number;
+}
+
+export const CONFIRM_SUBJECT = 'Confirm your subscription to Weekly AI Tool Verdicts';
+
+const button = {
+  display: 'inline-block',
+  padding: '14px 26px',
+  borderRadius: '8px',
+  backgroundColor: color.accent,
+  color: '#ffffff',
+  fontSize: '17px',
+  lineHeight: '22px',
+  fontWeight: 700,
+  textDecoration: 'none',
+} as const;
+const body = { ...st.intro, margin: '0 0 16px', fontSize: '16px', lineHeight: '25px' } as const;
+const small = { ...st.small, margin: '0 0 12px' } as const;
+const urlText = { ...st.small, margin: '0 0 16px', wordBreak: 'break-all' } as const;
+const link = { color: color.accent, textDecoration: 'underline' } as const;
+const footer = { padding: '20px 28px 8px', fontFamily: font, textAlign: 'center' } as const;
+const footerText = { margin: '0 0 10px', fontSize: '13px', lineHeight: '20px', color: color.muted } as const;
+
+/** Why this address got the email, in the words of the footer (HTML and text alike). */
+export function whyYouGotThis(p: Pick<Props, 'publicUrl' | 'source'>): string {
+  return p.source === 'import'
+    ? `Your address was on a list moved to Weekly AI Tool Verdicts (${hostOf(p.publicUrl)}). We will not send you anything unless you confirm.`
+    : `Someone, hopefully you, entered this address in the signup form at ${hostOf(p.publicUrl)}. If it was not you, ignore this email: without a click on the button you will not hear from us again.`;
+}
+
+export function ConfirmSubscription(p: Props) {
+  return (
+    <Html lang="en" dir="ltr">
+      <Head>
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{CONFIRM_SUBJECT}</title>
+      </Head>
+      <Body style={st.body}>
+        <Preview>One click to confirm, then one email a week with two AI tools side by side.</Preview>
+        <Table bgcolor={color.page}>
+          <tr>
+            <td style={st.outer}>
+              <Container style={st.container}>
+                <Table>
+                  <tr>
+                    <td style={st.header} {...bgcolor(color.headerBg)}>
+                      <p style={st.brand}>Weekly AI Tool Verdicts</p>
+                    </td>
+                  </tr>
+                  <tr>
+                    <td style={st.sheetUnderHeader} {...bgcolor(color.sheet)}>
+                      <h1 style={st.h1}>Confirm your subscription</h1>
+                      <p style={body}>
+                        One click and you are in: every week, two comparable AI tools side by side, with our reviewer
+                        panel's ship-or-skip verdicts, the pricing entry and what readers voted.
+                      </p>
+                      <p style={{ margin: '24px 0' }}>
+                        <a href={p.confirmUrl} style={button}>
+                          Yes, subscribe me
+                        </a>
+                      </p>
+                      <p style={small}>Button not working? Paste this link into your browser:</p>
+                      <p style={urlText}>
+                        <a href={p.confirmUrl} style={link}>
+                          {p.confirmUrl}
+                        </a>
+                      </p>
+                      <p style={small}>{`The link works for ${p.expiresInDays} days.`}</p>
+                    </td>
+                  </tr>
+                  <tr>
+                    <td style={footer}>
+                      <p style={footerText}>{whyYouGotThis(p)}</p>
+                      <p style={footerText}>{p.mailingAddress}</p>
+                    </td>
+                  </tr>
+                </Table>
+              </Container>
+            </td>
+          </tr>
+        </Table>
+      </Body>
+    </Html>
+  );
+}
+
+/** The plain-text part: the same words, the link spelled out. */
+export function confirmSubscriptionText(p: Props): string {
+  return [
+    'WEEKLY AI TOOL VERDICTS',
+    '',
+    'Confirm your subscription',
+    '',
+    "One click and you are in: every week, two comparable AI tools side by side, with our reviewer panel's ship-or-skip verdicts, the pricing entry and what readers voted.",
+    '',
+    'Yes, subscribe me:',
+    p.confirmUrl,
+    '',
+    `The link works for ${p.expiresInDays} days.`,
+    '',
+    '-'.repeat(60),
+    whyYouGotThis(p),
+    '',
+    p.mailingAddress,
+    '',
+  ].join('\n');
+}
+
+ConfirmSubscription.PreviewProps = {
+  confirmUrl: 'https://verdicts.example.com/confirm?token=c.42.0.0.1795000000.sample-signature-for-the-preview-only',
+  publicUrl: 'https://verdicts.example.com',
+  mailingAddress: 'Weekly AI Tool Verdicts · 10 Sample Street · Springfield 00000 (placeholder address)',
+  source: 'form',
+  expiresInDays: 7,
+} satisfies Props;
+
+export default ConfirmSubscription;

@@ -1,0 +1,44 @@
+// A signup from the form. Whatever the address's history, the caller gets no answer that tells it apart
+// (no enumeration); what happens underneath:
+//   new address, or one that unsubscribed     → pending, and a confirmation email
+//   pending                                   → another confirmation email, at most one per ten minutes
+//   active                                    → nothing
+//   bounced or complained                     → nothing: suppressed for good
+//   erased on request (hash kept)             → treated as new: typing one's address into the form and
+//                                               clicking the emailed link is fresh consent; the hash is
+//                                               removed only when the link is clicked (confirmation.ts)
+import { requestConfirmations, type ReaderDeps } from './confirmation.js';
+
+export type SignupOutcome = 'pending' | 'active' | 'suppressed';
+
+export interface SignupRequest {
+  /** Normalised with normaliseEmail. */
+  email: string;
+  /** Cleaned with cleanName; null when not given. */
+  name: string | null;
+  source: string;
+}
+
+const sql = String.raw;
+
+// One statement, so two simultaneous signups for one address cannot both insert. An unsubscribed reader
+// starts over as pending: consent and the resend clock are reset, the new link has to be clicked.
+const UPSERT = sql`
+  INSERT INTO subscribers (email, name, status, source)
+  VALUES ($1, $2, 'pending', $3)
+  ON CONFLICT (email) DO UPDATE
+    SET status = 'pending', source = EXCLUDED.source, name = coalesce(EXCLUDED.name, subscribers.name),
+        consent_at = NULL, confirm_sent_at = NULL, updated_at = now()
+    WHERE subscribers.status = 'unsubscribed'
+  RETURNING id, status`;
+const EXISTING = sql`SELECT id, status FROM subscribers WHERE email = $1`;
+
+export async function signUp(deps: ReaderDeps, req: SignupRequest): Promise<{ outcome: SignupOutcome; confirmationSent: boolean }> {
+  let row = (await deps.db.query<{ id: number; status: string }>(UPSERT, [req.email, req.name, req.source])).rows[0];
+  row ??= (await deps.db.query<{ id: number; status: string }>(EXISTING, [req.email])).rows[0];
+  if (!row) return { outcome: 'pending', confirmationSent: false }; // erased between the two statements
+  if (row.status === 'active') return { outcome: 'active', confirmationSent: false };
+  if (row.status !== 'pending') return { outcome: 'suppressed', confirmationSent: false };
+  const sent = await requestConfirmations(deps, [row.id]);
+  return { outcome: 'pending', confirmationSent: sent > 0 };
+}

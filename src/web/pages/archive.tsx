@@ -1,0 +1,93 @@
+// The web archive: the list of sent issues, and the bar shown above an archived issue. The issue itself is
+// the stored email with every reader link taken out (depersonalise); its vote buttons lead to this bar's
+// #vote section, which tells the visitor how to vote and shows the community figures as they stand now.
+import { renderToStaticMarkup } from 'react-dom/server';
+import { color, font } from '../../../emails/_components/theme.js';
+import type { ArchivedIssue, SampleComparison } from '../../issues/archive.js';
+import { Layout, NEWSLETTER, type Site } from './layout.js';
+import { communityInWords } from './sample.js';
+
+const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+export function ArchiveListPage({ site, issues }: { site: Site; issues: ArchivedIssue[] }) {
+  return (
+    <Layout site={site} title="Archive" description={`Every issue of ${NEWSLETTER} so far.`}>
+      <p className="eyebrow">Archive</p>
+      <h1>Past issues</h1>
+      <p className="lede">Every comparison we have sent, newest first. Community figures in each issue are as they stood on the day it went out.</p>
+      {issues.length === 0 ? (
+        <p className="card">
+          No issue has gone out yet. <a href="/#subscribe">Subscribe</a> to get the first one.
+        </p>
+      ) : (
+        <ol className="issues" reversed>
+          {issues.map((i) => (
+            <li key={i.week}>
+              <a href={`/issues/${i.week}`}>{i.subject}</a>
+              <br />
+              <span className="muted small">
+                {i.weekLabel}
+                {i.sentAt ? ` · sent ${dateFormat.format(i.sentAt)}` : ''}
+              </span>
+            </li>
+          ))}
+        </ol>
+      )}
+      <p style={{ marginTop: 32 }}>
+        <a className="btn" href="/#subscribe">
+          Get the next issue by email
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
+// Inline styles only: the bar sits inside the email's own document and stylesheet.
+const bar = { background: '#ffffff', color: color.ink, borderTop: `4px solid ${color.accent}`, borderBottom: `1px solid ${color.cardBorder}`, fontFamily: font, fontSize: '15px', lineHeight: '22px' };
+const inner = { maxWidth: '600px', margin: '0 auto', padding: '14px 16px' };
+const strong = { color: color.ink, fontWeight: 700 };
+const link = { color: color.accent, fontWeight: 700 };
+const line = { margin: '8px 0 0', color: color.muted };
+const list = { margin: '4px 0 0', padding: '0 0 0 18px', color: color.muted, fontSize: '14px' };
+
+/** The archive bar above an issue: where you are, how to vote, and the community figures now. */
+export function archiveBanner(weekLabel: string, comparisons: SampleComparison[]): string {
+  const tools = comparisons.flatMap((c) => [c.a, c.b]);
+  return renderToStaticMarkup(
+    <div style={bar}>
+      <div style={inner}>
+        <a href="/issues" style={link}>
+          ← All issues
+        </a>
+        <span style={{ color: color.muted }}>{` · ${NEWSLETTER}, ${weekLabel}`}</span>
+        <p id="vote" style={line}>
+          {'Readers vote ship or skip in their own copy of the email. '}
+          <a href="/#subscribe" style={link}>
+            Subscribe to vote
+          </a>
+        </p>
+        {tools.length > 0 && (
+          <>
+            <p style={line}>
+              <span style={strong}>Community ship now</span>
+            </p>
+            <ul style={list}>
+              {tools.map((t) => {
+                const c = communityInWords(t.community);
+                return <li key={t.id}>{`${t.name}: ${c.figure} (${c.detail})`}</li>;
+              })}
+            </ul>
+          </>
+        )}
+      </div>
+    </div>,
+  );
+}
+
+/** Puts the bar right after the email's opening <body> tag. */
+export function withBanner(html: string, banner: string): string {
+  const body = /<body[^>]*>/i.exec(html);
+  if (!body) return banner + html;
+  const at = body.index + body[0].length;
+  return html.slice(0, at) + banner + html.slice(at);
+}

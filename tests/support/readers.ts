@@ -1,0 +1,55 @@
+// What the reader tests share: the web server on a harness app, a sent issue made by the real pipeline,
+// and links read out of captured emails.
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../../src/web/server.js';
+import { planWeek } from '../../src/issues/plan.js';
+import { approveWeek, renderWeek } from '../../src/issues/lifecycle.js';
+import { fanOut } from '../../src/delivery/fanout.js';
+import { bullBatchQueue } from '../../src/queue/batch-queue.js';
+import { findIssue, type IssueRow } from '../../src/issues/repo.js';
+import type { Delivery } from './fake-resend.js';
+import { waitFor, type Harness } from './harness.js';
+
+export async function readerServer(h: Harness): Promise<FastifyInstance> {
+  return buildServer(h.app);
+}
+
+/** Plans, renders, approves and sends a week through the real pipeline (workers must be running). */
+export async function sendIssue(h: Harness, week: string): Promise<IssueRow> {
+  const { app } = h;
+  await planWeek(app.db, app.log, week, { pairsPerIssue: 2 });
+  await renderWeek(app.db, app.log, week, app.config);
+  await approveWeek(app.db, app.log, week, 'test');
+  await fanOut(app.db, bullBatchQueue(app.queue('send')), app.log, { week, notAfter: null });
+  await waitFor(async () => (await findIssue(app.db, week))!.state === 'sent', 30_000, `${week} sent`);
+  return (await findIssue(app.db, week))!;
+}
+
+/** Every absolute link in an email's HTML whose path is `path` (entities decoded). */
+export function linksIn(html: string, path: string): string[] {
+  return [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&')).filter((href) => {
+    try {
+      return new URL(href).pathname === path;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The path and query of an absolute URL, for inject(). */
+export function pathOf(url: string): string {
+  const u = new URL(url);
+  return u.pathname + u.search;
+}
+
+/** The newest captured email to an address (the fake lower-cases addresses). */
+export function lastMailTo(deliveries: readonly Delivery[], address: string): Delivery | undefined {
+  return [...deliveries].reverse().find((d) => d.to.some((t) => t.toLowerCase() === address.toLowerCase()));
+}
+
+export const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/** An h1's text in a page. */
+export function heading(html: string): string {
+  return (/<h1[^>]*>(.*?)<\/h1>/s.exec(html)?.[1] ?? '').replace(/<[^>]+>/g, '');
+}
