@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { App } from '../app.js';
 import { deliveryCounts, type DeliveryCounts } from '../delivery/ledger.js';
-import { approveWeek, renderWeek } from '../issues/lifecycle.js';
+import { renderWeek } from '../issues/lifecycle.js';
+import { approveWithGate } from '../issues/approval.js';
 import { IssueError, planWeek } from '../issues/plan.js';
 import { comparisonsOf, findIssue, type IssueRow } from '../issues/repo.js';
 import { listToolsWithPanel } from '../catalog/read.js';
@@ -107,7 +108,8 @@ export async function sendCommand(app: App, week: string, o: { wait?: boolean; j
     if (issue.state === 'missed' || issue.state === 'cancelled') {
       throw new IssueError(`issue ${week} is ${issue.state}; re-plan it with "verdicts plan --week ${week} --force" to send it`);
     }
-    issue = await approveWeek(app.db, app.log, week, 'operator');
+    // The operator's go still passes the quality gate: a broken render is refused with its reasons.
+    issue = await approveWithGate(app.db, app.log, week, 'operator', app.config);
     await app.queue('render').add(
       'fan-out',
       { week, trigger: 'operator', notAfter: null },

@@ -3,7 +3,8 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool.js';
 import type { ComposeOptions } from './compose.js';
-import { approveWeek, renderWeek } from './lifecycle.js';
+import { renderWeek } from './lifecycle.js';
+import { approveWithGate, QualityGateError } from './approval.js';
 import { planWeek } from './plan.js';
 import * as repo from './repo.js';
 import { isoWeekOf } from './week.js';
@@ -65,7 +66,15 @@ export async function afterScheduledRender(deps: ScheduleDeps, week: string, not
     await deps.enqueue.deadline(week, notAfter);
     return 'held';
   }
-  if (issue.state === 'rendered' && !deps.requireApproval) issue = await approveWeek(deps.db, deps.log, week, 'schedule');
+  if (issue.state === 'rendered' && !deps.requireApproval) {
+    try {
+      issue = await approveWithGate(deps.db, deps.log, week, 'schedule', deps);
+    } catch (err) {
+      // A render that fails the quality gate is never sent by itself: it waits for an editor to fix it.
+      if (!(err instanceof QualityGateError)) throw err;
+      deps.log.error({ week, reason: err.message }, 'scheduled issue fails the quality gate: waiting for an editor');
+    }
+  }
   if (issue.state === 'approved' || issue.state === 'sending') {
     await deps.enqueue.fanOut(week, 'schedule', notAfter);
     return 'fan-out-queued';

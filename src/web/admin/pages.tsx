@@ -1,0 +1,238 @@
+// The smaller admin pages: the issue list, the login form, the outbox and one outbox message, errors.
+import type { IssueListRow, OutboxRow } from './queries.js';
+import { issueTag } from './queries.js';
+import { Flash, Layout, PostForm, StateBadge, When, pct } from './layout.js';
+
+export interface SetupFacts {
+  mailer: 'resend' | 'outbox';
+  requireApproval: boolean;
+  schedule: string;
+  queues: string;
+  mailingAddressIsPlaceholder: boolean;
+  currentWeek: string;
+}
+
+export function IssuesPage(props: { csrf: string; issues: IssueListRow[]; facts: SetupFacts; olderThan: string | null; flash?: { kind: 'ok' | 'error'; title: string } }) {
+  const { issues, facts } = props;
+  return (
+    <Layout title="Issues" section="issues" csrf={props.csrf}>
+      <h1>Issues</h1>
+      <p className="sub">
+        Mail goes {facts.mailer === 'outbox' ? <a href="/admin/outbox">to the local outbox</a> : 'out through Resend'} · schedule {facts.schedule}
+        {facts.requireApproval ? ' · sends wait for approval' : ' · approval not required'} · queues: {facts.queues}
+      </p>
+      {facts.mailingAddressIsPlaceholder ? (
+        <Flash kind="error" title="MAILING_ADDRESS is not set: issues carry a placeholder postal address in their footer." />
+      ) : null}
+      {props.flash ? <Flash {...props.flash} /> : null}
+      <section className="card">
+        <PostForm action="/admin/issues" label="Plan a week">
+          <label htmlFor="plan-week">
+            <b>Plan a week</b> (ISO week){' '}
+          </label>
+          <input id="plan-week" type="text" name="week" defaultValue={facts.currentWeek} pattern="\d{4}-W\d{2}" required size={10} />{' '}
+          <button type="submit" className="primary">
+            Plan and render
+          </button>{' '}
+          <small className="muted">An existing plan is opened, not replaced.</small>
+        </PostForm>
+      </section>
+      <section className="card">
+        {issues.length === 0 ? (
+          <p className="muted">No issues yet. Plan this week’s above, or run “npx verdicts plan”.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Week</th>
+                <th>State</th>
+                <th>Subject</th>
+                <th className="num">Pairs</th>
+                <th className="num">Sent</th>
+                <th className="num">Failed</th>
+                <th className="num">Skipped</th>
+                <th className="num">Pending</th>
+                <th>Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {issues.map((i) => (
+                <tr key={i.id}>
+                  <td>
+                    <a href={`/admin/issues/${i.week}`}>{i.week}</a>
+                  </td>
+                  <td>
+                    <StateBadge state={i.state} />
+                  </td>
+                  <td>
+                    {i.subject ?? <span className="muted">not rendered</span>}
+                    {i.state_reason ? <div className="muted">{i.state_reason}</div> : null}
+                  </td>
+                  <td className="num">{i.pairs}</td>
+                  <td className="num">
+                    {i.to_send ? `${i.sent} of ${i.to_send} (${pct(i.sent, i.to_send)})` : '—'}
+                  </td>
+                  <td className="num">{i.to_send ? i.failed : '—'}</td>
+                  <td className="num">{i.to_send ? i.skipped : '—'}</td>
+                  <td className="num">{i.to_send ? i.pending : '—'}</td>
+                  <td>
+                    <When at={i.updated_at} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {props.olderThan ? (
+          <p>
+            <a href={`/admin?before=${props.olderThan}`}>Older issues →</a>
+          </p>
+        ) : null}
+      </section>
+    </Layout>
+  );
+}
+
+export function LoginPage({ next, error }: { next: string; error?: string }) {
+  return (
+    <Layout title="Log in" section={null} csrf="" signedIn={false}>
+      <section className="card login">
+        <h1>Editors only</h1>
+        <p className="sub">
+          Enter the admin token: <code>npm start</code> prints it (and keeps it in <code>.data/admin-token</code>); in production it is{' '}
+          <code>ADMIN_TOKEN</code>.
+        </p>
+        {error ? <Flash kind="error" title={error} /> : null}
+        <form method="post" action="/admin/login">
+          <input type="hidden" name="next" value={next} />
+          <label htmlFor="token">Admin token</label>
+          <input id="token" type="password" name="token" autoComplete="current-password" required autoFocus />
+          <button type="submit" className="primary">
+            Log in
+          </button>
+        </form>
+        <p className="muted">
+          Scripts can send <code>Authorization: Bearer &lt;token&gt;</code>, or basic auth with the token as the password.
+        </p>
+      </section>
+    </Layout>
+  );
+}
+
+type OutboxListRow = Omit<OutboxRow, 'html' | 'text' | 'headers' | 'idempotency_key'>;
+
+const tagText = (tags: OutboxRow['tags']) => tags.map((t) => (t.value ? `${t.name}=${t.value}` : t.name)).join(' ');
+
+export function OutboxPage(props: { csrf: string; rows: OutboxListRow[]; olderThan: number | null; mailer: 'resend' | 'outbox' }) {
+  return (
+    <Layout title="Outbox" section="outbox" csrf={props.csrf}>
+      <h1>Outbox</h1>
+      <p className="sub">
+        {props.mailer === 'outbox'
+          ? 'No RESEND_API_KEY is set: every message the project sends is stored here instead of leaving the machine.'
+          : 'RESEND_API_KEY is set: mail goes through Resend and nothing new lands here. Older local messages are listed below.'}
+      </p>
+      <section className="card">
+        {props.rows.length === 0 ? (
+          <p className="muted">Nothing sent yet.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Time</th>
+                <th>To</th>
+                <th>Subject</th>
+                <th>Issue</th>
+                <th>Tags</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.rows.map((m) => (
+                <tr key={m.id}>
+                  <td>
+                    <When at={m.created_at} />
+                  </td>
+                  <td>{m.to_address}</td>
+                  <td>
+                    <a href={`/admin/outbox/${m.id}`}>{m.subject}</a>
+                  </td>
+                  <td>{issueTag(m.tags) ?? <span className="muted">—</span>}</td>
+                  <td className="muted">{tagText(m.tags)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {props.olderThan ? (
+          <p>
+            <a href={`/admin/outbox?before=${props.olderThan}`}>Older messages →</a>
+          </p>
+        ) : null}
+      </section>
+    </Layout>
+  );
+}
+
+export function OutboxMessagePage({ csrf, m, view }: { csrf: string; m: OutboxRow; view: 'html' | 'text' }) {
+  return (
+    <Layout title={m.subject} section="outbox" csrf={csrf}>
+      <p>
+        <a href="/admin/outbox">← Outbox</a>
+      </p>
+      <h1>{m.subject}</h1>
+      <section className="card">
+        <dl className="kv">
+          <dt>From</dt>
+          <dd>{m.from_address}</dd>
+          <dt>To</dt>
+          <dd>{m.to_address}</dd>
+          <dt>Time</dt>
+          <dd>
+            <When at={m.created_at} />
+          </dd>
+          <dt>Issue</dt>
+          <dd>{issueTag(m.tags) ?? '—'}</dd>
+          <dt>Tags</dt>
+          <dd>{tagText(m.tags) || '—'}</dd>
+          {Object.entries(m.headers).map(([k, v]) => (
+            <div key={k} style={{ display: 'contents' }}>
+              <dt>{k}</dt>
+              <dd className="url">{v}</dd>
+            </div>
+          ))}
+          <dt>Message id</dt>
+          <dd className="url">{m.message_id}</dd>
+        </dl>
+      </section>
+      <section className="card">
+        <nav className="tabs" aria-label="Message part">
+          <a href={`/admin/outbox/${m.id}?view=html`} aria-current={view === 'html' ? 'page' : undefined}>
+            HTML
+          </a>
+          <a href={`/admin/outbox/${m.id}?view=text`} aria-current={view === 'text' ? 'page' : undefined}>
+            Text
+          </a>
+        </nav>
+        {view === 'text' ? (
+          <pre className="text">{m.text}</pre>
+        ) : (
+          <div className="frame-wrap">
+            <iframe className="email" src={`/admin/outbox/${m.id}/html`} width={680} style={{ width: '680px' }} title="The message as the reader sees it"></iframe>
+          </div>
+        )}
+      </section>
+    </Layout>
+  );
+}
+
+export function ErrorPage({ csrf, status, message }: { csrf: string; status: number; message: string }) {
+  return (
+    <Layout title={String(status)} section={null} csrf={csrf}>
+      <h1>{status === 404 ? 'Not found' : 'That did not work'}</h1>
+      <Flash kind="error" title={message} />
+      <p>
+        <a href="/admin">← All issues</a>
+      </p>
+    </Layout>
+  );
+}
