@@ -40,14 +40,18 @@ export async function holdWeek(db: Db, log: Logger, week: string, reason: string
   const issue = await repo.findIssue(db, week);
   if (!issue) throw new IssueError(`no issue planned for ${week}`);
   if (!repo.EDITABLE_STATES.includes(issue.state)) throw new IssueError(`issue ${week} is ${issue.state}: it cannot be held`);
+  const held = await repo.setIssueStateFrom(db, issue.id, 'held', reason, repo.EDITABLE_STATES);
+  if (!held) throw new IssueError(`issue ${week} started sending meanwhile: it cannot be held`);
   log.info({ week, reason }, 'issue held');
-  return repo.setIssueState(db, issue.id, 'held', reason);
+  return held;
 }
 
 export async function cancelWeek(db: Db, log: Logger, week: string, reason: string): Promise<repo.IssueRow> {
   const issue = await repo.findIssue(db, week);
   if (!issue) throw new IssueError(`no issue planned for ${week}`);
   if (!repo.EDITABLE_STATES.includes(issue.state)) throw new IssueError(`issue ${week} is ${issue.state}: it cannot be cancelled`);
+  const cancelled = await repo.setIssueStateFrom(db, issue.id, 'cancelled', reason, repo.EDITABLE_STATES);
+  if (!cancelled) throw new IssueError(`issue ${week} started sending meanwhile: it cannot be cancelled`);
   log.info({ week, reason }, 'issue cancelled');
-  return repo.setIssueState(db, issue.id, 'cancelled', reason);
+  return cancelled;
 }

@@ -65,6 +65,8 @@ const Q = {
       rendered_at = NULL, approved_at = NULL, approved_by = NULL, state_reason = NULL, updated_at = now()
     WHERE id = $1`,
   setState: `UPDATE issues SET state = $2, state_reason = $3, updated_at = now() WHERE id = $1 RETURNING *`,
+  // A guarded move: only from the given states, so an editor's hold cannot overtake a send that started.
+  setStateFrom: `UPDATE issues SET state = $2, state_reason = $3, updated_at = now() WHERE id = $1 AND state = ANY($4::text[]) RETURNING *`,
   approve: `
     UPDATE issues SET state = 'approved', approved_at = now(), approved_by = $2, state_reason = NULL, updated_at = now()
     WHERE id = $1 AND state IN ('rendered', 'held', 'approved') RETURNING *`,
@@ -141,6 +143,17 @@ export async function resetToPlanned(db: Queryable, issueId: number): Promise<vo
 export async function setIssueState(db: Queryable, issueId: number, state: IssueState, reason: string | null = null): Promise<IssueRow> {
   const { rows } = await db.query<IssueRow>(Q.setState, [issueId, state, reason]);
   return rows[0]!;
+}
+
+export async function setIssueStateFrom(
+  db: Queryable,
+  issueId: number,
+  state: IssueState,
+  reason: string | null,
+  from: IssueState[],
+): Promise<IssueRow | null> {
+  const { rows } = await db.query<IssueRow>(Q.setStateFrom, [issueId, state, reason, from]);
+  return rows[0] ?? null;
 }
 
 export async function approveIssue(db: Queryable, issueId: number, by: string): Promise<IssueRow | null> {
