@@ -35,7 +35,7 @@ export type TickOutcome =
 async function markMissed(deps: ScheduleDeps, week: string, reason: string): Promise<void> {
   const issue = await repo.findIssue(deps.db, week);
   if (!issue) await repo.insertMissedIssue(deps.db, week, reason);
-  else if (repo.EDITABLE_STATES.includes(issue.state)) await repo.setIssueState(deps.db, issue.id, 'missed', reason);
+  else if (!(await repo.setIssueStateFrom(deps.db, issue.id, 'missed', reason, repo.EDITABLE_STATES))) return; // sending meanwhile
   deps.log.warn({ week, reason }, 'issue missed');
 }
 
