@@ -2,11 +2,10 @@
 // switch to the phone width and to the text version, send a test, approve. Then the same without
 // JavaScript, a sent issue's results, and the queue dashboard. Screenshots go to tests/artifacts/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { type Browser, type Page } from 'playwright-core';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { ARTIFACTS, freePort, launchChromium } from '../support/browser.js';
 import { addReaders, createHarness, type Harness } from '../support/harness.js';
 import { buildServer } from '../../src/web/server.js';
 import { planWeek } from '../../src/issues/plan.js';
@@ -16,9 +15,6 @@ import { loadConfig } from '../../src/config.js';
 import { openApp } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
-const ARTIFACTS = path.resolve(import.meta.dirname, '../artifacts');
 const TOKEN = 'test-admin-token-0123';
 const WEEK = '2030-W22';
 
@@ -26,17 +22,6 @@ let h: Harness;
 let web: FastifyInstance;
 let browser: Browser;
 let base: string;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `admin-${name}.png`) });
 const shotOf = (page: Page, selector: string, name: string) => page.locator(selector).first().screenshot({ path: path.join(ARTIFACTS, `admin-${name}.png`) });
@@ -53,8 +38,6 @@ async function logIn(page: Page, next: string, screenshot?: string) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  mkdirSync(ARTIFACTS, { recursive: true });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   h = await createHarness({ backend: 'postgres', env: { PUBLIC_URL: base, PORT: String(port), REQUIRE_APPROVAL: 'true' } });
@@ -63,7 +46,7 @@ beforeAll(async () => {
   await renderWeek(h.app.db, h.app.log, WEEK, h.app.config);
   web = await buildServer(h.app);
   await web.listen({ port, host: '127.0.0.1' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

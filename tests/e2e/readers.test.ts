@@ -4,19 +4,16 @@
 // unsubscribe through the page; and a mailbox provider's one-click POST. Then layout at 375 and
 // 1280 px, keyboard focus and contrast. Screenshots go to tests/artifacts/ (git-ignored).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { ARTIFACTS, freePort, launchChromium } from '../support/browser.js';
 import { addReaders, createHarness, type Harness } from '../support/harness.js';
 import { lastMailTo, linksIn, sendIssue } from '../support/readers.js';
 import { buildServer } from '../../src/web/server.js';
 import { startWorkers, type RunningWorkers } from '../../workers/start.js';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
-const ARTIFACTS = path.resolve(import.meta.dirname, '../artifacts');
 const WEEK = '2031-W10';
 const READER = 'Margaret.Reader@Example.org';
 
@@ -26,17 +23,6 @@ let workers: RunningWorkers;
 let browser: Browser;
 let noJs: BrowserContext;
 let base: string;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const shot = (page: Page, name: string, fullPage = true) => page.screenshot({ path: path.join(ARTIFACTS, `readers-${name}.png`), fullPage });
 const status = async (email: string) => (await h.app.db.query(`SELECT status FROM subscribers WHERE email = $1`, [email])).rows[0]?.status;
@@ -49,15 +35,13 @@ async function phonePage(): Promise<Page> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  mkdirSync(ARTIFACTS, { recursive: true });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   h = await createHarness({ backend: 'redis', env: { PUBLIC_URL: base, PORT: String(port), SEND_RATE: '50' } });
   workers = startWorkers(h.app, ['render', 'send']);
   web = await buildServer(h.app);
   await web.listen({ port, host: '127.0.0.1' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium();
   noJs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
 });
 afterAll(async () => {
