@@ -71,6 +71,7 @@ const EnvSchema = z.object({
   RESEND_WEBHOOK_SECRET: opt(z.string().min(1)),
   PUBLIC_URL: opt(httpUrl.transform((v) => v.replace(/\/+$/, ''))),
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  METRICS_PORT: opt(z.coerce.number().int().min(0).max(65535)),
   EMAIL_FROM: z.preprocess(emptyToUndefined, fromAddress.default('Weekly AI Tool Verdicts <verdicts@localhost>')),
   MAILING_ADDRESS: opt(z.string().min(5, 'must be a postal address')),
   TOKEN_SECRET: opt(z.string().min(16, 'must be at least 16 characters')),
@@ -101,6 +102,13 @@ const EnvSchema = z.object({
   ),
   REQUIRE_APPROVAL: opt(z.enum(['true', 'false']).transform((v) => v === 'true')),
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('.data')),
+  TRUST_PROXY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/,\s]+)$/, 'must be true, false, a hop count, or comma-separated proxy addresses')
+      .default('false'),
+  ),
   QUEUE_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[a-z0-9][a-z0-9_-]{0,40}$/, 'must be lower-case letters, digits, - or _').default('verdicts')),
 });
 
@@ -112,6 +120,8 @@ export interface Config {
   resendWebhookSecret: string | undefined;
   publicUrl: string;
   port: number;
+  /** Worker and scheduler processes serve GET /metrics on this port when set (the web process serves it on PORT). */
+  metricsPort: number | undefined;
   emailFrom: string;
   mailingAddress: string;
   mailingAddressIsPlaceholder: boolean;
@@ -126,6 +136,8 @@ export interface Config {
   /** Scheduled sends wait for an editor's approval (default: on when mail really leaves the machine). */
   requireApproval: boolean;
   dataDir: string;
+  /** Whom to believe in X-Forwarded-For (the per-IP signup limit keys on the client address). */
+  trustProxy: boolean | number | string;
   /** Queue names start with this, so several deployments (or test runs) can share one Redis. */
   queuePrefix: string;
 }
@@ -166,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resendWebhookSecret: e.RESEND_WEBHOOK_SECRET,
     publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     port: e.PORT,
+    metricsPort: e.METRICS_PORT,
     emailFrom: e.EMAIL_FROM,
     mailingAddress: e.MAILING_ADDRESS ?? PLACEHOLDER_ADDRESS,
     mailingAddressIsPlaceholder: !e.MAILING_ADDRESS,
@@ -180,5 +193,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requireApproval: e.REQUIRE_APPROVAL ?? production,
     dataDir: e.DATA_DIR,
     queuePrefix: e.QUEUE_PREFIX,
+    trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
   };
 }

@@ -21,6 +21,12 @@ export function limiterFor(rate: number): { max: number; duration: number } {
   return { max, duration: Math.round((1000 * max) / (rate * 1.5)) };
 }
 
+// Each batch in flight holds ~20 MB: 100 personalised copies of the ~36 KB issue (two-byte strings), the
+// SDK's JSON body of them and its UTF-8 bytes. At 32 in flight a sender passed 1 GB of memory and sent
+// more slowly (GC); measured by tests/bench/send-bench.ts, 4 in flight fill the provider as well as 8.
+// Beyond that, run more sender processes: they share the queue and the send-rate gate.
+const MAX_SEND_CONCURRENCY = 4;
+
 export interface RunningWorkers {
   workers: AppWorker[];
   close(): Promise<void>;
@@ -36,9 +42,9 @@ export function startWorkers(app: App, roles: QueueRole[], opts: { sendConcurren
       role === 'send'
         ? app.queues.worker(`${app.queuePrefix}-send`, processor, {
             ...common,
-            // Enough requests in flight to fill the rate with ~1 s of provider latency; the limiter caps it,
-            // across every sender process sharing this queue.
-            concurrency: opts.sendConcurrency ?? Math.min(32, Math.max(2, Math.ceil(app.config.sendRate))),
+            // Enough requests in flight to fill the rate with ~1 s of provider latency, but at most
+            // MAX_SEND_CONCURRENCY: the limiter caps the rate across every sender process sharing this queue.
+            concurrency: opts.sendConcurrency ?? Math.min(MAX_SEND_CONCURRENCY, Math.max(2, Math.ceil(app.config.sendRate))),
             limiter: limiterFor(app.config.sendRate),
           })
         : app.queues.worker(`${app.queuePrefix}-${role}`, processor, { ...common, concurrency: role === 'render' ? 2 : 1 });
@@ -60,6 +66,10 @@ export function startWorkers(app: App, roles: QueueRole[], opts: { sendConcurren
 export const WEEKLY_SCHEDULER_ID = 'weekly-issue';
 export const SWEEP_SCHEDULER_ID = 'sweep-sends';
 const SWEEP_EVERY_MS = 30_000;
+// A Redis restart without persistence loses the schedules; re-registering restores them and the sweep
+// (an `every` schedule) fires at once, so a lost send resumes within this interval. Repeated upserts of
+// an unchanged schedule are no-ops.
+const SCHEDULE_REFRESH_MS = 10_000;
 
 /** Registers the weekly schedule and the send sweeper. Idempotent: the same ids update, never duplicate,
  * so any number of scheduler processes may call it, and calling it again restores schedules lost with
@@ -84,7 +94,7 @@ export async function startScheduler(app: App, pattern?: { cron?: string; every?
   await upsertSchedules(app, pattern);
   const timer = setInterval(() => {
     upsertSchedules(app, pattern).catch((err) => app.log.warn({ err: (err as Error).message }, 'could not refresh schedules'));
-  }, 60_000);
+  }, SCHEDULE_REFRESH_MS);
   timer.unref();
   const running = startWorkers(app, ['schedule']);
   const next = await app.queue('schedule').getJobScheduler(WEEKLY_SCHEDULER_ID);

@@ -127,7 +127,8 @@ export async function sendCommand(app: App, week: string, o: { wait?: boolean; j
       const now = Date.now();
       if (now > last.t) rate = 0.7 * rate + (0.3 * (done - last.done) * 1000) / (now - last.t);
       last = { t: now, done };
-      if (tty) process.stdout.write(`\r${progressLine(s, rate)}`);
+      // \x1b[K clears what is left of a longer previous line (e.g. "ETA 10 s" becoming "ETA 9 s").
+      if (tty) process.stdout.write(`\r${progressLine(s, rate)}\x1b[K`);
       if (s.state === 'sent' || s.state === 'missed' || (s.state === 'sending' && s.to_send > 0 && s.pending === 0)) break;
       await new Promise((r) => setTimeout(r, 500));
     }

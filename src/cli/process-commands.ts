@@ -5,7 +5,7 @@ import { openApp, type App } from '../app.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js';
 import { importCatalogFile } from '../catalog/import.js';
 import { createLogger } from '../log.js';
-import { startWeb } from '../web/server.js';
+import { startMetricsServer, watchAppQueues } from '../metrics.js';
 import { startScheduler, startWorkers } from '../../workers/start.js';
 import { rememberDevDatabase } from './context.js';
 import { isoWeekOf } from '../issues/week.js';
@@ -59,6 +59,12 @@ export async function runProcess(parts: Part[], opts: { dev?: boolean } = {}): P
 
   const closers: Array<() => Promise<void>> = [];
   try {
+    watchAppQueues(app);
+    if (config.metricsPort !== undefined) {
+      const m = await startMetricsServer(config.metricsPort);
+      closers.push(() => m.close());
+      log.info({ port: m.port }, 'metrics at GET /metrics');
+    }
     const workerRoles = parts.filter((p): p is 'render' | 'send' => p === 'render' || p === 'send');
     if (workerRoles.length) {
       const w = startWorkers(app, workerRoles);
@@ -69,6 +75,8 @@ export async function runProcess(parts: Part[], opts: { dev?: boolean } = {}): P
       closers.push(() => s.close());
     }
     if (parts.includes('web')) {
+      // Imported only here: a worker process does not load the web stack (~50 MB of resident memory).
+      const { startWeb } = await import('../web/server.js');
       const web = await startWeb(app);
       closers.unshift(() => web.close()); // stop taking requests first
     }

@@ -28,16 +28,23 @@ export function createPool(databaseUrl: string, opts: { max?: number; name?: str
 /** Runs fn inside BEGIN/COMMIT, rolling back on any error so nothing is half-written. */
 export async function inTransaction<T>(db: Db, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await db.connect();
+  // A checked-out client has no pool listener: a connection terminated between two of its queries
+  // (server restart, pg_terminate_backend) would emit an unhandled 'error' and kill the process. Keep the
+  // error instead; the next query fails anyway, and the broken client is discarded on release.
+  let broken: Error | undefined;
+  const onError = (err: Error) => (broken = err);
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
+    await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken ??= rollbackErr));
     throw err;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
 }
 

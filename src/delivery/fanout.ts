@@ -7,7 +7,8 @@ import * as ledger from './ledger.js';
 
 /** The queue seam: how fan-out hands batches to the sender workers (BullMQ in production). */
 export interface BatchQueue {
-  addBatches(issue: { id: number; week: string }, batches: number[]): Promise<void>;
+  /** `fresh`: the batches were numbered just now, so none can have a job yet (saves a lookup per batch). */
+  addBatches(issue: { id: number; week: string }, batches: number[], opts?: { fresh?: boolean }): Promise<void>;
 }
 
 export type FanOutResult =
@@ -54,7 +55,7 @@ export async function fanOut(db: Db, queue: BatchQueue, log: Logger, req: FanOut
   if (result.kind === 'started' || result.kind === 'resumed') {
     // Queue whatever is still pending. After a crash between commit and queueing, the re-run lands here.
     const pending = await ledger.pendingBatches(db, result.issue.id);
-    await queue.addBatches(result.issue, pending);
+    await queue.addBatches(result.issue, pending, { fresh: result.kind === 'started' });
     if (result.kind === 'started') {
       log.info({ week: req.week, audience: result.audience, batches: result.batches }, 'send started: audience fixed');
       if (result.audience === 0) log.warn({ week: req.week }, 'no active subscribers: the issue is marked sent with nobody to send to');
@@ -89,6 +90,7 @@ export async function resumeSends(db: Db, queue: BatchQueue, log: Logger): Promi
     }
     await queue.addBatches(issue, pending);
     queued += pending.length;
+    log.info({ week: issue.week, pendingBatches: pending.length }, 'sweep: pending batches handed to the queue');
   }
   return queued;
 }

@@ -8,6 +8,7 @@ import type { Mailer, OutgoingEmail, RateLimitInfo } from './mailer.js';
 import { personalise, type IssueForSending } from './personalize.js';
 import { markIssueSentIfDone } from './fanout.js';
 import type { RateGate } from './rate-gate.js';
+import { metrics } from '../metrics.js';
 
 export interface SenderDeps {
   db: Db;
@@ -85,6 +86,7 @@ export async function sendBatch(
   if (!issue) return { kind: 'failed', reason: `issue ${job.issueId} is not sending or has no rendered content` };
 
   const { skipped } = await inTransaction(db, (tx) => ledger.claimBatch(tx, job.issueId, job.batch));
+  if (skipped) metrics.deliveries.inc({ outcome: 'skipped' }, skipped);
   const set = await ledger.sendSet(db, job.issueId, job.batch);
   if (set.length === 0) {
     // Nothing left: an earlier run (perhaps in a process that died) finished this batch.
@@ -94,14 +96,27 @@ export async function sendBatch(
   const emails = set.map((r) => buildEmail(deps, issue, r.subscriber_id, r.email));
   const key = idempotencyKey(job.week, job.issueId, job.batch);
   await ledger.countAttempt(db, job.issueId, job.batch);
+  const waitStarted = Date.now();
   await deps.gate.acquire();
+  const waited = Date.now() - waitStarted;
+  if (waited > 1) {
+    metrics.rateLimitWaits.inc({ reason: 'gate' });
+    metrics.rateLimitWaitSeconds.inc(waited / 1000);
+  }
   const outcome = await deps.mailer.sendBatch(emails, key);
   const ms = Date.now() - started;
+  metrics.batches.inc({ result: outcome.kind === 'rate-limited' ? 'rate_limited' : outcome.kind });
+  metrics.batchSeconds.observe(ms / 1000);
+  if (outcome.kind !== 'accepted') {
+    const status = outcome.kind === 'rate-limited' ? '429' : String(outcome.status ?? 'network');
+    metrics.providerErrors.inc({ kind: outcome.kind === 'rate-limited' ? 'rate_limited' : outcome.kind, status });
+  }
   const fields = { week: job.week, batch: job.batch, recipients: set.length, idempotencyKey: key, ms };
 
   switch (outcome.kind) {
     case 'accepted': {
-      const marked = await ledger.markSent(db, job.issueId, set.map((r) => r.subscriber_id), outcome.ids);
+      const marked = await ledger.markSent(db, job.issueId, job.batch, set.map((r) => r.subscriber_id), outcome.ids);
+      metrics.deliveries.inc({ outcome: 'sent' }, marked);
       log.info({ ...fields, status: 'accepted', marked, skipped }, 'batch sent');
       // The provider says its budget is spent and it is smaller than ours: every sender waits for the
       // reset. (At a budget equal to SEND_RATE, remaining hits 0 on every request of a saturated
@@ -109,6 +124,7 @@ export async function sendBatch(
       const rl = outcome.rateLimit;
       if (rl?.remaining === 0 && rl.resetMs && rl.limit !== null && rl.limit < deps.sendRate) {
         log.warn({ ...fields, limit: rl.limit, resetMs: rl.resetMs }, 'provider budget below SEND_RATE is spent: senders wait for its reset');
+        metrics.rateLimitWaits.inc({ reason: 'provider_budget' });
         await deps.gate.pause(rl.resetMs);
       }
       await markIssueSentIfDone(db, job.issueId, log);
@@ -116,12 +132,13 @@ export async function sendBatch(
     }
     case 'rate-limited':
       log.warn({ ...fields, status: 429, retryAfterMs: outcome.retryAfterMs }, 'provider rate limit: queue waits');
+      metrics.rateLimitWaits.inc({ reason: 'provider_429' });
       await deps.gate.pause(outcome.retryAfterMs);
       return { kind: 'rate-limited', retryAfterMs: outcome.retryAfterMs, reason: outcome.reason };
     case 'transient':
       await ledger.noteBatchError(db, job.issueId, job.batch, outcome.reason);
       if (opts.finalAttempt) {
-        await ledger.markBatchFailed(db, job.issueId, job.batch, `gave up after retries: ${outcome.reason}`);
+        metrics.deliveries.inc({ outcome: 'failed' }, await ledger.markBatchFailed(db, job.issueId, job.batch, `gave up after retries: ${outcome.reason}`));
         log.error({ ...fields, status: outcome.status, reason: outcome.reason }, 'batch failed after its last retry');
         await markIssueSentIfDone(db, job.issueId, log);
         return { kind: 'failed', reason: outcome.reason };
@@ -129,7 +146,7 @@ export async function sendBatch(
       log.warn({ ...fields, status: outcome.status, reason: outcome.reason }, 'batch will be retried');
       return { kind: 'retry', reason: outcome.reason };
     case 'permanent':
-      await ledger.markBatchFailed(db, job.issueId, job.batch, outcome.reason);
+      metrics.deliveries.inc({ outcome: 'failed' }, await ledger.markBatchFailed(db, job.issueId, job.batch, outcome.reason));
       log.error({ ...fields, status: outcome.status, reason: outcome.reason }, 'batch refused by the provider');
       await markIssueSentIfDone(db, job.issueId, log);
       return { kind: 'failed', reason: outcome.reason };

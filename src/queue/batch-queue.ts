@@ -14,13 +14,13 @@ export const SEND_JOB_OPTIONS = {
 
 export function bullBatchQueue(sendQueue: AppQueue): BatchQueue {
   return {
-    async addBatches(issue, batches) {
+    async addBatches(issue, batches, opts = {}) {
       for (let i = 0; i < batches.length; i += ADD_CHUNK) {
         const chunk = batches.slice(i, i + ADD_CHUNK);
         // A batch whose job ended (failed for good, or completed while rows stayed pending) is given a
         // fresh job; one still waiting or running is left alone (adding its id again is a no-op).
         const ended: number[] = [];
-        await Promise.all(
+        if (!opts.fresh) await Promise.all(
           chunk.map(async (batch) => {
             const job = await sendQueue.getJob(jobIds.batch(issue.week, batch));
             if (!job) return;

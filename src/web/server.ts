@@ -2,6 +2,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { App } from '../app.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { adminRoutes } from './routes/admin.js';
+import { publicSite } from './site.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export interface WebOptions {
   /** Extra route groups (tests, or the processes that add the admin views). */
@@ -12,7 +16,8 @@ export interface WebOptions {
 export async function buildServer(app: App, opts: WebOptions = {}): Promise<FastifyInstance> {
   const f = Fastify({
     logger: false,
-    trustProxy: true,
+    // Fastify accepts a hop count at run time; its types only list boolean, string and string[].
+    trustProxy: app.config.trustProxy as boolean | string,
     bodyLimit: 256 * 1024,
   });
   // Every unexpected error becomes a plain 500 page without internals; expected ones carry their status.
@@ -22,6 +27,10 @@ export async function buildServer(app: App, opts: WebOptions = {}): Promise<Fast
     reply.status(status).type('text/plain; charset=utf-8').send(status >= 500 ? 'Something went wrong on our side. Please try again.' : err.message);
   });
   await healthRoutes(f, app);
+  await metricsRoutes(f, app);
+  await adminRoutes(f, app);
+  await publicSite(f, app);
+  await webhookRoutes(f, app);
   for (const add of opts.extra ?? []) await add(f, app);
   return f;
 }

@@ -1,0 +1,91 @@
+// GET /metrics on the web process and on a worker's METRICS_PORT: Prometheus text with the delivery
+// counters, provider errors and the queue depths read at scrape time.
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addReaders, createHarness, waitFor, type Harness } from '../support/harness.js';
+import { buildServer } from '../../src/web/server.js';
+import { startWorkers } from '../../workers/start.js';
+import { planWeek } from '../../src/issues/plan.js';
+import { approveWeek, renderWeek } from '../../src/issues/lifecycle.js';
+import { fanOut } from '../../src/delivery/fanout.js';
+import { bullBatchQueue } from '../../src/queue/batch-queue.js';
+import { findIssue } from '../../src/issues/repo.js';
+import { startVerdicts } from '../support/processes.js';
+
+/** The value of one sample line, e.g. sample(text, 'verdicts_deliveries_total{outcome="sent"}'). */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+describe('metrics', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness({ env: { SEND_RATE: '50' } });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('the web process serves deliveries, provider errors and queue depths', async () => {
+    const web = await buildServer(h.app);
+    const workers = startWorkers(h.app, ['send']);
+    try {
+      await addReaders(h.app, 300);
+      await planWeek(h.app.db, h.app.log, '2026-W45', { pairsPerIssue: 2 });
+      await renderWeek(h.app.db, h.app.log, '2026-W45', h.app.config);
+      await approveWeek(h.app.db, h.app.log, '2026-W45', 'test');
+      const before = await web.inject({ method: 'GET', url: '/metrics' });
+      const sentBefore = sample(before.body, 'verdicts_deliveries_total{outcome="sent"}') ?? 0;
+      h.fake.failNext(1, { status: 503 });
+      await fanOut(h.app.db, bullBatchQueue(h.app.queue('send')), h.app.log, { week: '2026-W45', notAfter: null });
+      await waitFor(async () => (await findIssue(h.app.db, '2026-W45'))!.state === 'sent', 30_000, 'sent');
+
+      const res = await web.inject({ method: 'GET', url: '/metrics' });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+      expect(sample(res.body, 'verdicts_deliveries_total{outcome="sent"}')! - sentBefore).toBe(300);
+      expect(sample(res.body, 'verdicts_provider_errors_total{kind="transient",status="503"}')).toBeGreaterThanOrEqual(1);
+      expect(sample(res.body, 'verdicts_batches_total{result="accepted"}')).toBeGreaterThanOrEqual(3);
+      expect(res.body).toContain('verdicts_batch_duration_seconds_bucket');
+      expect(sample(res.body, 'verdicts_queue_up')).toBe(1);
+      expect(sample(res.body, 'verdicts_queue_jobs{queue="send",state="waiting"}')).toBe(0);
+      expect(res.body).toMatch(/^verdicts_signups_total 0$|^verdicts_signups_total \d+$/m);
+      expect(res.body).toContain('# TYPE verdicts_webhook_events_total counter');
+      expect(res.body).toContain('process_resident_memory_bytes');
+    } finally {
+      await workers.close();
+      await web.close();
+    }
+  });
+
+  it('a worker process serves its own metrics on METRICS_PORT', async () => {
+    const port = await freePort();
+    const logFile = path.join(os.tmpdir(), `verdicts-metrics-${port}.log`);
+    const worker = startVerdicts('sender', ['worker', 'send'], { ...h.env, LOG_LEVEL: 'info', METRICS_PORT: String(port) }, logFile);
+    try {
+      await worker.waitForLog('workers started', 45_000);
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).toContain('# TYPE verdicts_deliveries_total counter');
+      expect(sample(text, 'verdicts_queue_jobs{queue="send",state="active"}')).toBe(0);
+      expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+      expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(404);
+    } finally {
+      await worker.kill('SIGTERM');
+      rmSync(logFile, { force: true });
+    }
+  });
+});
