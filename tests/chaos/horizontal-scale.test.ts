@@ -1,6 +1,6 @@
 // Two sender processes on one Redis share one send: the work is split between them, the result is
 // exactly once, and together they keep to the provider's rate R (SEND_RATE = R, shared gate): no 429,
-// and the achieved rate is at least 0.9 R.
+// and the achieved rate stays at or under R (at least 0.6 R even with a few start-up 429s).
 import { afterAll, expect, it } from 'vitest';
 import { Resend } from 'resend';
 import { CHAOS_SCALE, chaosSend, type ChaosSend } from '../support/chaos.js';
