@@ -1,5 +1,5 @@
 // Two sender processes on one Redis share one send: the work is split between them, the result is
-// exactly once, and together they keep to the provider's rate R (SEND_RATE = R, shared gate): no 429,
+// exactly once, and together they keep to the provider's rate R (SEND_RATE = R, shared gate), with at most a few 429s,
 // and the achieved rate stays at or under R (at least 0.6 R even with a few start-up 429s).
 import { afterAll, expect, it } from 'vitest';
 import { Resend } from 'resend';
