@@ -65,5 +65,7 @@ export const jobIds = {
   deadline: (w: string) => `deadline-${w}`,
 };
 
-export const SEND_ATTEMPTS = 8;
+// Exponential from 1 s: the 15th attempt comes ~4.5 h after the first, so a provider outage of hours
+// delays a batch instead of failing it (Resend keeps idempotency keys for 24 h).
+export const SEND_ATTEMPTS = 15;
 export const SEND_BACKOFF_MS = 1000;
