@@ -16,7 +16,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { Resend } from 'resend';
 import { loadConfig } from '../../src/config.js';
@@ -34,17 +33,12 @@ import { bullEnqueue } from '../../workers/handlers.js';
 import { ADMIN_URL, TEST_REDIS_URL } from '../support/db.js';
 import { startFakeResendProcess, type FakeResendProcess } from '../support/fake-resend-process.js';
 import { cpuBetween, cpuOfCommand, machineCpu, procUsage, startVerdicts, type VerdictsProcess } from '../support/processes.js';
+import { freePort } from '../support/ports.js';
+import { arg, flag } from './args.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Arguments
 
-function arg(name: string): string | undefined {
-  const a = process.argv.slice(2);
-  const i = a.findIndex((x) => x === `--${name}` || x.startsWith(`--${name}=`));
-  if (i < 0) return undefined;
-  return a[i]!.includes('=') ? a[i]!.split('=')[1] : a[i + 1];
-}
-const flag = (name: string) => process.argv.includes(`--${name}`);
 
 if (flag('signup')) {
   await import('./signup-bench.js');
@@ -270,13 +264,6 @@ async function sampleHeap(port: number, peak: Record<string, number>): Promise<v
   }
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 

@@ -11,7 +11,6 @@
 // gives every request its own X-Forwarded-For address and its own email address, as if each signup came
 // from a different reader. So each request still pays for the full limit check in Redis, the upsert,
 // the confirmation email's render and its provider request.
-import { createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,25 +22,13 @@ import { migrate } from '../../src/db/migrate.js';
 import { ADMIN_URL, TEST_REDIS_URL } from '../support/db.js';
 import { startFakeResendProcess } from '../support/fake-resend-process.js';
 import { startVerdicts } from '../support/processes.js';
+import { freePort } from '../support/ports.js';
+import { arg, flag } from './args.js';
 
-function arg(name: string): string | undefined {
-  const a = process.argv.slice(2);
-  const i = a.findIndex((x) => x === `--${name}` || x.startsWith(`--${name}=`));
-  if (i < 0) return undefined;
-  return a[i]!.includes('=') ? a[i]!.split('=')[1] : a[i + 1];
-}
-const flag = (name: string) => process.argv.includes(`--${name}`);
 const CONNECTIONS = Number(arg('connections') ?? 10);
 const SECONDS = Number(arg('seconds') ?? 10);
 const say = (s: string) => process.stdout.write(s + '\n');
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 interface Run {
   route: string;

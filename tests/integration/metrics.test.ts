@@ -1,7 +1,6 @@
 // GET /metrics on the web process and on a worker's METRICS_PORT: Prometheus text with the delivery
 // counters, provider errors and the queue depths read at scrape time.
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { fanOut } from '../../src/delivery/fanout.js';
 import { bullBatchQueue } from '../../src/queue/batch-queue.js';
 import { findIssue } from '../../src/issues/repo.js';
 import { startVerdicts } from '../support/processes.js';
+import { freePort } from '../support/ports.js';
 
 /** The value of one sample line, e.g. sample(text, 'verdicts_deliveries_total{outcome="sent"}'). */
 function sample(text: string, series: string): number | undefined {
@@ -21,13 +21,6 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('metrics', () => {
   let h: Harness;

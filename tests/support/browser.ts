@@ -1,8 +1,9 @@
 // Debian's Chromium driven by playwright-core: never a downloaded browser. Shared by the e2e tests.
 import { chromium, type Browser } from 'playwright-core';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
+
+export { freePort } from './ports.js';
 
 export const CHROMIUM = '/usr/lib/chromium/chromium';
 // Without the background-networking flags Chromium keeps dialling out, and this machine's network refuses it.
@@ -16,13 +17,3 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}

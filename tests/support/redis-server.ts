@@ -2,10 +2,10 @@
 // a restart loses every key (as a crashed Redis without AOF does). The machine's shared Redis is never touched.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from './ports.js';
 
 export interface PrivateRedis {
   url: string;
@@ -15,13 +15,6 @@ export interface PrivateRedis {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function pingable(port: number, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;

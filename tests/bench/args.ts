@@ -1,0 +1,43 @@
+// Command-line options of the benchmarks (`npm run bench -- --subscribers 1000000`), read with Node's parseArgs.
+import { parseArgs } from 'node:util';
+
+const string = { type: 'string' } as const;
+const boolean = { type: 'boolean' } as const;
+
+function parse() {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        subscribers: string,
+        backend: string,
+        concurrency: string,
+        'ceiling-seconds': string,
+        'node-options': string,
+        connections: string,
+        seconds: string,
+        signup: boolean,
+        'ceiling-only': boolean,
+        'keep-db': boolean,
+        'keep-logs': boolean,
+        'known-address': boolean,
+      },
+      allowPositionals: false,
+    });
+  } catch (err) {
+    // A value that starts with '-' must be attached: --node-options='--max-old-space-size=128'.
+    process.stderr.write(`bench: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+}
+const { values } = parse();
+
+/** The value of `--name V` or `--name=V`. */
+export function arg(name: string): string | undefined {
+  const v = (values as Record<string, string | boolean | undefined>)[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** True when `--name` is given. */
+export const flag = (name: string): boolean =>
+  (values as Record<string, unknown>)[name] === true;
