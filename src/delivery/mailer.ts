@@ -1,12 +1,14 @@
 // The Mailer seam: the sender hands it finished messages and an idempotency key, and gets back
 // one of four outcomes. Implementations: Resend (network) and the local outbox (no API key).
+import type { DeferredText } from './personalize.js';
 
 export interface OutgoingEmail {
   from: string;
   to: string;
   subject: string;
-  html: string;
-  text: string;
+  /** A string, or a body produced when the batch is serialised (`String(html)` gives the text). */
+  html: string | DeferredText;
+  text: string | DeferredText;
   headers: Record<string, string>;
   tags: Array<{ name: string; value: string }>;
 }

@@ -43,7 +43,10 @@ export class ResendMailer implements Mailer {
     let result;
     try {
       result = await this.client.batch.send(
-        emails.map((e) => ({ from: e.from, to: [e.to], subject: e.subject, html: e.html, text: e.text, headers: e.headers, tags: e.tags })),
+        // A deferred body goes to the SDK as it is: the SDK copies `html`/`text` by reference into the
+        // object it passes to JSON.stringify, which calls its toJSON (src/delivery/personalize.ts). The
+        // send tests check the bodies the provider receives, so an SDK that stopped doing so would fail them.
+        emails.map((e) => ({ from: e.from, to: [e.to], subject: e.subject, html: e.html as string, text: e.text as string, headers: e.headers, tags: e.tags })),
         { idempotencyKey, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } as { idempotencyKey: string },
       );
     } catch (err) {

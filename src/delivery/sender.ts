@@ -5,7 +5,7 @@ import { inTransaction, type Db } from '../db/pool.js';
 import { findIssueById } from '../issues/repo.js';
 import * as ledger from './ledger.js';
 import type { Mailer, OutgoingEmail, RateLimitInfo } from './mailer.js';
-import { personalise, type IssueForSending } from './personalize.js';
+import { personaliseLazily, type IssueForSending } from './personalize.js';
 import { markIssueSentIfDone } from './fanout.js';
 import type { RateGate } from './rate-gate.js';
 import { metrics } from '../metrics.js';
@@ -56,7 +56,7 @@ async function loadIssue(db: Db, issueId: number): Promise<IssueForSending | nul
 }
 
 export function buildEmail(deps: Pick<SenderDeps, 'emailFrom' | 'publicUrl' | 'tokenSecret'>, issue: IssueForSending, subscriberId: number, to: string): OutgoingEmail {
-  const p = personalise(issue, subscriberId, deps.tokenSecret, deps.publicUrl);
+  const p = personaliseLazily(issue, subscriberId, deps.tokenSecret, deps.publicUrl);
   return {
     from: deps.emailFrom,
     to,

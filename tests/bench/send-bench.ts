@@ -113,8 +113,9 @@ async function measureCeiling(app: App, provider: FakeResendProcess): Promise<Ph
     from: e.from,
     to: [e.to],
     subject: e.subject,
-    html: e.html,
-    text: e.text,
+    // Materialised once: the bare loop sends finished strings and personalises nothing per request.
+    html: String(e.html),
+    text: String(e.text),
     headers: e.headers,
     tags: e.tags,
   }));
