@@ -6,6 +6,8 @@ import { fanOut, resumeSends } from '../src/delivery/fanout.js';
 import { sendBatch } from '../src/delivery/sender.js';
 import { approvalDeadline, renderJob, weeklyTick, type Enqueue, type ScheduleDeps } from '../src/issues/schedule.js';
 import { bullBatchQueue } from '../src/queue/batch-queue.js';
+import { wakeConfirmations } from '../src/queue/confirm-queue.js';
+import { confirmationsOwed, sendOwedConfirmations } from '../src/subscribers/confirmation-sender.js';
 import { jobIds, jobsOfQueue, parsePayload, type JobName, type QueueRole } from '../src/queue/jobs.js';
 import type { AppWorker } from '../src/queue/connection.js';
 
@@ -55,6 +57,7 @@ export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, 
     publicUrl: app.config.publicUrl,
     tokenSecret: app.config.tokenSecret,
   };
+  const confirmDeps = { db: app.db, mailer: app.mailer, gate: app.sendGate, config: app.config, log: app.log };
   switch (role) {
     case 'schedule':
       return {
@@ -68,7 +71,14 @@ export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, 
           const p = parsePayload('approval-deadline', job.data);
           return approvalDeadline(deps, p.week, p.notAfter);
         },
-        'sweep-sends': async () => ({ requeued: await resumeSends(app.db, batches, app.log) }),
+        'sweep-sends': async () => {
+          const requeued = await resumeSends(app.db, batches, app.log);
+          // Confirmations owed but without a job (lost with a Redis restart, or given up on): wake it.
+          // While one waits or runs, this add is deduplicated away.
+          const confirmations = await confirmationsOwed(app.db);
+          if (confirmations) await wakeConfirmations(app.queue('confirm'), 'sweep');
+          return { requeued, confirmations };
+        },
       };
     case 'render':
       return {
@@ -100,6 +110,25 @@ export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, 
               throw new Error(r.reason);
             case 'failed':
               throw new UnrecoverableError(r.reason);
+          }
+        },
+      };
+    case 'confirm':
+      return {
+        'send-confirmations': async (job, worker) => {
+          parsePayload('send-confirmations', job.data);
+          const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+          const r = await sendOwedConfirmations(confirmDeps, { finalAttempt });
+          switch (r.kind) {
+            case 'done':
+              // Added while this job runs, so kept as its one follow-up (deduplication's keepLastIfActive).
+              if (r.more) await wakeConfirmations(app.queue('confirm'), 'follow-up');
+              return { sent: r.sent, requests: r.requests };
+            case 'rate-limited':
+              await worker().rateLimit(r.retryAfterMs);
+              throw new RateLimitError();
+            case 'retry':
+              throw new Error(r.reason);
           }
         },
       };

@@ -32,9 +32,19 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
+/** The queues a role's processes work on: senders also send the confirmation emails, which share the
+ * provider, its rate limit and the send-rate gate with issue batches. */
+export function queuesOf(roles: QueueRole[]): QueueRole[] {
+  return [...new Set(roles.flatMap((r): QueueRole[] => (r === 'send' ? ['send', 'confirm'] : [r])))];
+}
+
+// One confirmation job runs at a time (deduplicated); each of its provider requests carries 100 readers.
+// The limiter is there for the queue-wide pause after a 429, which only workers with a limiter honour.
+const CONFIRM_WORKER = { concurrency: 1 };
+
 export function startWorkers(app: App, roles: QueueRole[], opts: { sendConcurrency?: number } = {}): RunningWorkers {
   const workers: AppWorker[] = [];
-  for (const role of roles) {
+  for (const role of queuesOf(roles)) {
     let worker: AppWorker | undefined;
     const processor = processorFor(app, role, () => worker!);
     const common = { lockDuration: LOCK_DURATION_MS, stalledInterval: STALLED_INTERVAL_MS, maxStalledCount: MAX_STALLED };
@@ -47,7 +57,9 @@ export function startWorkers(app: App, roles: QueueRole[], opts: { sendConcurren
             concurrency: opts.sendConcurrency ?? Math.min(MAX_SEND_CONCURRENCY, Math.max(2, Math.ceil(app.config.sendRate))),
             limiter: limiterFor(app.config.sendRate),
           })
-        : app.queues.worker(`${app.queuePrefix}-${role}`, processor, { ...common, concurrency: role === 'render' ? 2 : 1 });
+        : role === 'confirm'
+          ? app.queues.worker(`${app.queuePrefix}-confirm`, processor, { ...common, ...CONFIRM_WORKER, limiter: limiterFor(app.config.sendRate) })
+          : app.queues.worker(`${app.queuePrefix}-${role}`, processor, { ...common, concurrency: role === 'render' ? 2 : 1 });
     worker.on('failed', (job, err) => {
       app.log.warn({ queue: role, job: job?.id, name: job?.name, attemptsMade: job?.attemptsMade, err: err.message }, 'job failed');
     });

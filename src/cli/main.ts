@@ -70,14 +70,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
           }
           const r = await importSubscribersCsv(app.db, csv, { confirmed: Boolean(o.confirmed), source: `import:${file.split('/').pop()}` });
           const { requestConfirmations } = await import('../subscribers/confirmation.js');
-          const confirmationsQueued = r.pendingIds.length ? await requestConfirmations(app, r.pendingIds) : 0;
+          // Queued for the send workers (`verdicts worker send`), which send them 100 per provider request.
+          const confirmationsQueued = r.pendingIds.length ? await requestConfirmations(app, r.pendingIds, 'import') : 0;
           if (o.json) {
             printJson({ imported: r.imported, existing: r.existing, invalid: r.invalid.length, confirmations: confirmationsQueued, invalidRows: r.invalid });
             return;
           }
           console.log(`imported ${r.imported}, already present ${r.existing}, invalid ${r.invalid.length}`);
           for (const bad of r.invalid) console.log(`  line ${bad.line || '?'}: ${bad.value} (${bad.reason})`);
-          if (confirmationsQueued) console.log(`confirmation emails sent: ${confirmationsQueued}`);
+          if (confirmationsQueued) console.log(`confirmations queued: ${confirmationsQueued} (the send workers mail them)`);
         }),
       ),
     );

@@ -32,13 +32,24 @@ export const JOBS = {
   },
   /** Sends one batch of at most 100 recipients through the provider. */
   'send-batch': { queue: 'send', payload: z.object({ issueId: z.number().int(), week, batch: z.number().int().min(0) }) },
+  /** Sends every confirmation email owed (readers who asked, at most one per ten minutes each), 100 per
+   * provider request, until none is owed. One job at a time (deduplicated); who is owed is in Postgres. */
+  'send-confirmations': {
+    queue: 'confirm',
+    payload: z.object({
+      /** What woke the job, for the logs only. */
+      trigger: z.enum(['signup', 'resend', 'import', 'follow-up', 'sweep']),
+    }),
+  },
 } as const;
 
 export type JobName = keyof typeof JOBS;
 export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]['payload']>;
-export type QueueRole = 'schedule' | 'render' | 'send';
+// 'confirm' is a small queue of its own so that a confirmation never waits behind an issue's thousands of
+// batches; its worker runs in the send role's processes (it shares the provider and the send-rate gate).
+export type QueueRole = 'schedule' | 'render' | 'send' | 'confirm';
 
-export const QUEUE_ROLES: QueueRole[] = ['schedule', 'render', 'send'];
+export const QUEUE_ROLES: QueueRole[] = ['schedule', 'render', 'send', 'confirm'];
 
 /** Queue names carry a prefix so tests and several deployments can share one Redis. */
 export function queueName(prefix: string, role: QueueRole): string {
@@ -64,6 +75,9 @@ export const jobIds = {
   batch: (w: string, batch: number) => `send-${w}-b${batch}`,
   deadline: (w: string) => `deadline-${w}`,
 };
+
+/** The deduplication id of the confirmation job: at most one waiting and one running (src/queue/confirm-queue.ts). */
+export const CONFIRM_DEDUP_ID = 'send-confirmations';
 
 // Exponential from 1 s: the 15th attempt comes ~4.5 h after the first, so a provider outage of hours
 // delays a batch instead of failing it (Resend keeps idempotency keys for 24 h).

@@ -1,43 +1,33 @@
-// Double opt-in: the confirmation email and the confirm link. A confirmation is sent at most once per
-// address per CONFIRM_RESEND_AFTER, whoever asks (the form, a resend button, an import), so the form
-// cannot be used to flood someone's inbox.
-import { createElement } from 'react';
-import { render } from '@react-email/render';
+// Double opt-in: asking for the confirmation email, and the confirm link. A confirmation is sent at most
+// once per address per CONFIRM_RESEND_AFTER, whoever asks (the form, a resend button, an import), so the
+// form cannot be used to flood someone's inbox.
+//
+// Asking is cheap and happens in the request: the reader is marked as owed an email (confirm_requested_at)
+// and the confirmation job is woken. The job, in the send workers, renders and sends what is owed, 100
+// readers per provider request (confirmation-sender.ts). Without a running worker the requests wait.
 import type { App } from '../app.js';
 import { inTransaction } from '../db/pool.js';
-import { createHash } from 'node:crypto';
-import { ConfirmSubscription, confirmSubscriptionText, CONFIRM_SUBJECT } from '../../emails/confirm-subscription.js';
-import type { OutgoingEmail } from '../delivery/mailer.js';
+import { wakeConfirmations, type ConfirmTrigger } from '../queue/confirm-queue.js';
 import { emailHash } from './import.js';
-import { expiryFrom, signToken, TOKEN_LIFETIME_DAYS, type TokenClaims } from './tokens.js';
+import { expiryFrom, signToken, type TokenClaims } from './tokens.js';
 
 /** What the reader services need of the application context. */
-export type ReaderDeps = Pick<App, 'db' | 'mailer' | 'config' | 'log'>;
+export type ReaderDeps = Pick<App, 'db' | 'queue' | 'log'>;
 
 /** One confirmation email per address per this many seconds. */
 export const CONFIRM_RESEND_AFTER_SECONDS = 600;
-const BATCH = 100;
+// Ids per statement when an import asks for many readers at once.
+const REQUEST_CHUNK = 10_000;
 const sql = String.raw;
 
-// Claims the right to send: only pending readers whose last confirmation is old enough. SKIP LOCKED lets
-// two simultaneous requests for one address both return at once, exactly one of them holding the claim.
-// The time is cut to milliseconds so that a JavaScript Date holds it exactly (RELEASE compares it).
-const CLAIM = sql`
-  WITH due AS (
-    SELECT id, confirm_sent_at AS previous FROM subscribers
-    WHERE id = ANY($1::bigint[]) AND status = 'pending'
-      AND (confirm_sent_at IS NULL OR confirm_sent_at < now() - make_interval(secs => $2))
-    ORDER BY id
-    FOR UPDATE SKIP LOCKED
-  )
-  UPDATE subscribers s SET confirm_sent_at = date_trunc('milliseconds', now()), updated_at = now()
-  FROM due WHERE s.id = due.id
-  RETURNING s.id, s.email, s.source, s.confirm_sent_at, due.previous`;
-// A send that did not go out gives the claim back, so the reader can ask again at once.
-const RELEASE = sql`
-  UPDATE subscribers s SET confirm_sent_at = x.previous
-  FROM unnest($1::bigint[], $2::timestamptz[]) AS x(id, previous)
-  WHERE s.id = x.id AND s.confirm_sent_at = $3`;
+// Only pending readers who are owed an email now: none in the last ten minutes and none already on its
+// way (a request not yet sent, or a claim in flight). Under concurrent requests for one address the row
+// lock makes the second re-check the row and find it already asked for.
+const REQUEST = sql`
+  UPDATE subscribers SET confirm_requested_at = now(), updated_at = now()
+  WHERE id = ANY($1::bigint[]) AND status = 'pending' AND confirm_requested_at IS NULL
+    AND (confirm_sent_at IS NULL OR confirm_sent_at < now() - make_interval(secs => $2))
+  RETURNING id`;
 const ACTIVATE = sql`
   UPDATE subscribers SET status = 'active', consent_at = now(), unsubscribed_at = NULL, updated_at = now()
   WHERE id = $1 AND status = 'pending'
@@ -46,63 +36,23 @@ const STATUS = sql`SELECT status FROM subscribers WHERE id = $1`;
 // Confirming through the form is fresh consent: the erasure record of that address has done its job.
 const UNFORGET = sql`DELETE FROM forgotten_subscribers WHERE email_hash = $1`;
 
-interface Claimed {
-  id: number;
-  email: string;
-  source: string;
-  confirm_sent_at: Date;
-  previous: Date | null;
-}
-
 export function confirmUrl(publicUrl: string, secret: string, subscriberId: number, sentAt: Date): string {
   const token = signToken(secret, { purpose: 'confirm', subscriberId, issueId: 0, toolId: 0, expiresAt: expiryFrom(sentAt, 'confirm') });
   return `${publicUrl}/confirm?token=${token}`;
 }
 
-async function buildEmail(deps: ReaderDeps, r: Claimed): Promise<OutgoingEmail> {
-  const props = {
-    confirmUrl: confirmUrl(deps.config.publicUrl, deps.config.tokenSecret, r.id, r.confirm_sent_at),
-    publicUrl: deps.config.publicUrl,
-    mailingAddress: deps.config.mailingAddress,
-    source: r.source.startsWith('import') ? ('import' as const) : ('form' as const),
-    expiresInDays: TOKEN_LIFETIME_DAYS.confirm,
-  };
-  return {
-    from: deps.config.emailFrom,
-    to: r.email,
-    subject: CONFIRM_SUBJECT,
-    html: await render(createElement(ConfirmSubscription, props)),
-    text: confirmSubscriptionText(props),
-    headers: {},
-    tags: [{ name: 'category', value: 'confirm-subscription' }],
-  };
-}
-
 /**
- * Sends a confirmation email to each pending reader among `ids` that has not had one in the last
- * ten minutes, 100 per provider request. Returns how many were accepted by the provider.
+ * Queues a confirmation email for each pending reader among `ids` that is owed one (not one in the last
+ * ten minutes, none already on its way) and wakes the confirmation job. Returns how many were queued.
  */
-export async function requestConfirmations(deps: ReaderDeps, ids: number[]): Promise<number> {
-  let sent = 0;
+export async function requestConfirmations(deps: ReaderDeps, ids: number[], trigger: ConfirmTrigger): Promise<number> {
+  let queued = 0;
   const unique = [...new Set(ids)];
-  for (let i = 0; i < unique.length; i += BATCH) {
-    const { rows } = await deps.db.query<Claimed>(CLAIM, [unique.slice(i, i + BATCH), CONFIRM_RESEND_AFTER_SECONDS]);
-    if (rows.length === 0) continue;
-    const claimedAt = rows[0]!.confirm_sent_at;
-    const emails = await Promise.all(rows.map((r) => buildEmail(deps, r)));
-    // The key and the bodies are functions of (ids, claim time): a retried request is byte-identical.
-    const idList = rows.map((r) => r.id).join(',');
-    const key = `confirm/${rows.length === 1 ? rows[0]!.id : createHash('sha256').update(idList).digest('hex').slice(0, 24)}/${claimedAt.getTime()}`;
-    const outcome = await deps.mailer.sendBatch(emails, key);
-    if (outcome.kind === 'accepted') {
-      sent += rows.length;
-      deps.log.info({ count: rows.length, idempotencyKey: key }, 'confirmation emails sent');
-      continue;
-    }
-    await deps.db.query(RELEASE, [rows.map((r) => r.id), rows.map((r) => r.previous), claimedAt]);
-    deps.log.warn({ count: rows.length, idempotencyKey: key, outcome: outcome.kind, reason: outcome.reason }, 'confirmation emails not sent');
+  for (let i = 0; i < unique.length; i += REQUEST_CHUNK) {
+    queued += (await deps.db.query(REQUEST, [unique.slice(i, i + REQUEST_CHUNK), CONFIRM_RESEND_AFTER_SECONDS])).rowCount ?? 0;
   }
-  return sent;
+  if (queued > 0) await wakeConfirmations(deps.queue('confirm'), trigger);
+  return queued;
 }
 
 export type ConfirmOutcome =
@@ -112,7 +62,7 @@ export type ConfirmOutcome =
   | { kind: 'not-pending' };
 
 /** Activates the reader a valid confirm token names, recording the consent time. */
-export async function confirmSubscriber(deps: Pick<ReaderDeps, 'db' | 'log'>, claims: TokenClaims): Promise<ConfirmOutcome> {
+export async function confirmSubscriber(deps: Pick<App, 'db' | 'log'>, claims: TokenClaims): Promise<ConfirmOutcome> {
   const outcome = await inTransaction(deps.db, async (tx): Promise<ConfirmOutcome> => {
     const { rows } = await tx.query<{ email: string }>(ACTIVATE, [claims.subscriberId]);
     if (rows[0]) {
@@ -126,9 +76,10 @@ export async function confirmSubscriber(deps: Pick<ReaderDeps, 'db' | 'log'>, cl
   return outcome;
 }
 
-/** "Send me a new link" from an expired confirm link: the same once-per-ten-minutes rule applies. */
-export async function resendConfirmation(deps: ReaderDeps, claims: TokenClaims): Promise<'sent' | 'not-sent' | 'active' | 'not-pending'> {
+/** "Send me a new link" from an expired confirm link: the same once-per-ten-minutes rule applies.
+ * 'queued': a new link is on its way; 'not-queued': one was sent in the last ten minutes or is on its way. */
+export async function resendConfirmation(deps: ReaderDeps, claims: TokenClaims): Promise<'queued' | 'not-queued' | 'active' | 'not-pending'> {
   const status = (await deps.db.query<{ status: string }>(STATUS, [claims.subscriberId])).rows[0]?.status;
   if (status !== 'pending') return status === 'active' ? 'active' : 'not-pending';
-  return (await requestConfirmations(deps, [claims.subscriberId])) > 0 ? 'sent' : 'not-sent';
+  return (await requestConfirmations(deps, [claims.subscriberId], 'resend')) > 0 ? 'queued' : 'not-queued';
 }

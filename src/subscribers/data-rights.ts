@@ -8,7 +8,7 @@ const sql = String.raw;
 
 const Q = {
   subscriber: sql`
-    SELECT id, email, name, status, source, consent_at, confirm_sent_at, unsubscribed_at, suppressed_reason, created_at, updated_at
+    SELECT id, email, name, status, source, consent_at, confirm_sent_at, confirm_requested_at, unsubscribed_at, suppressed_reason, created_at, updated_at
     FROM subscribers WHERE email = $1`,
   votes: sql`
     SELECT t.slug AS tool, t.name AS tool_name, v.choice, i.week AS issue, v.created_at, v.updated_at

@@ -1,12 +1,15 @@
 // A signup from the form. Whatever the address's history, the caller gets no answer that tells it apart
 // (no enumeration); what happens underneath:
-//   new address, or one that unsubscribed     → pending, and a confirmation email
-//   pending                                   → another confirmation email, at most one per ten minutes
+//   new address, or one that unsubscribed     → pending, and a confirmation email is queued
+//   pending                                   → another one is queued, at most one per ten minutes
 //   active                                    → nothing
 //   bounced or complained                     → nothing: suppressed for good
 //   erased on request (hash kept)             → treated as new: typing one's address into the form and
 //                                               clicking the emailed link is fresh consent; the hash is
 //                                               removed only when the link is clicked (confirmation.ts)
+// The request only writes and queues: the email is rendered and sent by the confirmation job in the send
+// workers, so a signup costs a statement or two and a queue add, whatever the provider is doing.
+import { wakeConfirmations } from '../queue/confirm-queue.js';
 import { requestConfirmations, type ReaderDeps } from './confirmation.js';
 
 export type SignupOutcome = 'pending' | 'active' | 'suppressed';
@@ -22,23 +25,28 @@ export interface SignupRequest {
 const sql = String.raw;
 
 // One statement, so two simultaneous signups for one address cannot both insert. An unsubscribed reader
-// starts over as pending: consent and the resend clock are reset, the new link has to be clicked.
+// starts over as pending: consent and the resend clock are reset, the new link has to be clicked. A row
+// it returns is a reader owed a confirmation now (asked for in the same statement: the common case costs one).
 const UPSERT = sql`
-  INSERT INTO subscribers (email, name, status, source)
-  VALUES ($1, $2, 'pending', $3)
+  INSERT INTO subscribers (email, name, status, source, confirm_requested_at)
+  VALUES ($1, $2, 'pending', $3, now())
   ON CONFLICT (email) DO UPDATE
     SET status = 'pending', source = EXCLUDED.source, name = coalesce(EXCLUDED.name, subscribers.name),
-        consent_at = NULL, confirm_sent_at = NULL, updated_at = now()
+        consent_at = NULL, confirm_sent_at = NULL, confirm_requested_at = now(), updated_at = now()
     WHERE subscribers.status = 'unsubscribed'
   RETURNING id, status`;
 const EXISTING = sql`SELECT id, status FROM subscribers WHERE email = $1`;
 
-export async function signUp(deps: ReaderDeps, req: SignupRequest): Promise<{ outcome: SignupOutcome; confirmationSent: boolean }> {
-  let row = (await deps.db.query<{ id: number; status: string }>(UPSERT, [req.email, req.name, req.source])).rows[0];
-  row ??= (await deps.db.query<{ id: number; status: string }>(EXISTING, [req.email])).rows[0];
-  if (!row) return { outcome: 'pending', confirmationSent: false }; // erased between the two statements
-  if (row.status === 'active') return { outcome: 'active', confirmationSent: false };
-  if (row.status !== 'pending') return { outcome: 'suppressed', confirmationSent: false };
-  const sent = await requestConfirmations(deps, [row.id]);
-  return { outcome: 'pending', confirmationSent: sent > 0 };
+export async function signUp(deps: ReaderDeps, req: SignupRequest): Promise<{ outcome: SignupOutcome; confirmationQueued: boolean }> {
+  const fresh = (await deps.db.query<{ id: number; status: string }>(UPSERT, [req.email, req.name, req.source])).rows[0];
+  if (fresh) {
+    await wakeConfirmations(deps.queue('confirm'), 'signup');
+    return { outcome: 'pending', confirmationQueued: true };
+  }
+  const row = (await deps.db.query<{ id: number; status: string }>(EXISTING, [req.email])).rows[0];
+  if (!row) return { outcome: 'pending', confirmationQueued: false }; // erased between the two statements
+  if (row.status === 'active') return { outcome: 'active', confirmationQueued: false };
+  if (row.status !== 'pending') return { outcome: 'suppressed', confirmationQueued: false };
+  const queued = await requestConfirmations(deps, [row.id], 'signup');
+  return { outcome: 'pending', confirmationQueued: queued > 0 };
 }

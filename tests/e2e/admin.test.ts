@@ -177,7 +177,8 @@ describe('an editor in the browser', () => {
     await logIn(page, '/admin/queues');
     await expect.poll(() => page.getByText(`${h.app.queuePrefix}-send`).first().isVisible(), { timeout: 15_000 }).toBe(true);
     // The overview's queue cards come from its API, behind the same login.
-    await expect.poll(() => page.getByText(/\d+ Jobs/).count(), { timeout: 15_000 }).toBe(3);
+    // schedule, render, send and confirm.
+    await expect.poll(() => page.getByText(/\d+ Jobs/).count(), { timeout: 15_000 }).toBe(4);
     await shot(page, 'queues');
     await page.close();
   });

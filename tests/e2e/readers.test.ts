@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ARTIFACTS, freePort, launchChromium } from '../support/browser.js';
 import { addReaders, createHarness, type Harness } from '../support/harness.js';
-import { lastMailTo, linksIn, sendIssue } from '../support/readers.js';
+import { confirmationTo, lastMailTo, linksIn, sendIssue } from '../support/readers.js';
 import { buildServer } from '../../src/web/server.js';
 import { startWorkers, type RunningWorkers } from '../../workers/start.js';
 
@@ -73,8 +73,9 @@ describe('a reader, without JavaScript', () => {
     await shot(page, 'check-inbox-1280');
     expect(await status('margaret.reader@example.org')).toBe('pending');
 
-    // The confirmation email, as the provider received it: shown in the browser for a look, then the link.
-    const mail = lastMailTo(h.fake.deliveries, 'margaret.reader@example.org')!;
+    // The confirmation email, as the provider received it from the send worker: shown in the browser for
+    // a look, then the link.
+    const mail = await confirmationTo(h, 'margaret.reader@example.org');
     expect(mail.subject).toBe('Confirm your subscription to Weekly AI Tool Verdicts');
     const mailFile = path.join(ARTIFACTS, 'readers-confirmation-email.html');
     writeFileSync(mailFile, mail.html!);

@@ -467,7 +467,7 @@ describe('bull-board', () => {
       const api = await server.inject({ url: '/admin/queues/api/queues', headers: bearer });
       expect(api.statusCode).toBe(200);
       const names = (api.json().queues as Array<{ name: string }>).map((q) => q.name).sort();
-      expect(names).toEqual([`${app.queuePrefix}-render`, `${app.queuePrefix}-schedule`, `${app.queuePrefix}-send`]);
+      expect(names).toEqual([`${app.queuePrefix}-confirm`, `${app.queuePrefix}-render`, `${app.queuePrefix}-schedule`, `${app.queuePrefix}-send`]);
       // Its unsafe calls are refused cross-site like every other admin action.
       const pause = await server.inject({ method: 'PUT', url: `/admin/queues/api/queues/${app.queuePrefix}-send/pause`, headers: { ...bearer, origin: 'https://evil.example' } });
       expect(pause.statusCode).toBe(403);

@@ -92,6 +92,24 @@ describe('verdicts, end to end on the outbox', () => {
     const rendered = await verdicts(['render', '--week', '2026-W47', '--out', out], env);
     expect(rendered.code).toBe(0);
     expect(rendered.stdout).toContain(path.join(out, '2026-W47.html'));
+
+    // Readers imported without --confirmed are owed a confirmation: the command queues them and the
+    // running worker mails them (here to the outbox, there being no API key).
+    const pendingCsv = path.join(tmp, 'pending.csv');
+    writeFileSync(pendingCsv, 'email\nnew1@example.net\nnew2@example.net\nnew3@example.net\n');
+    const queued = await verdicts(['subscribers', 'import', pendingCsv], env);
+    expect(queued.code).toBe(0);
+    expect(queued.stdout).toContain('confirmations queued: 3');
+    const check = new pg.Client({ connectionString: env.DATABASE_URL });
+    await check.connect();
+    try {
+      const confirmations = async () => (await check.query(`SELECT count(DISTINCT to_address)::int AS n FROM outbox WHERE subject LIKE 'Confirm your subscription%'`)).rows[0].n;
+      const until = Date.now() + 30_000;
+      while ((await confirmations()) < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+      expect(await confirmations()).toBe(3);
+    } finally {
+      await check.end();
+    }
   });
 
   it('runs the production processes separately and stops each gracefully on SIGTERM', async () => {

@@ -4,12 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createHarness, type Harness } from '../support/harness.js';
-import { readerServer } from '../support/readers.js';
+import { confirmationsSettled, readerServer } from '../support/readers.js';
+import { startWorkers, type RunningWorkers } from '../../workers/start.js';
 import { cleanName, normaliseEmail } from '../../src/subscribers/import.js';
 
 const CASES = 3000;
 let h: Harness;
 let web: FastifyInstance;
+let workers: RunningWorkers;
 
 /** A small seeded PRNG (mulberry32): the same run every time, so a failure can be replayed. */
 function prng(seed: number) {
@@ -141,11 +143,13 @@ function caseFor(i: number, rnd: () => number): { headers: Record<string, string
 }
 
 beforeAll(async () => {
-  h = await createHarness({ backend: 'redis', catalog: false });
+  h = await createHarness({ backend: 'redis', catalog: false, env: { SEND_RATE: '20' } });
+  workers = startWorkers(h.app, ['send']); // sends the confirmations the accepted signups asked for
   web = await readerServer(h);
 });
 afterAll(async () => {
   await web?.close();
+  await workers?.close();
   await h?.close();
 });
 
@@ -190,8 +194,10 @@ describe('POST /subscribe under fuzzing', () => {
     }
     // Nothing was polluted along the way.
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    // Every confirmation went to a stored reader, one address per message.
+    // Every confirmation went to a stored reader, one address per message, and every stored reader got one.
+    await confirmationsSettled(h, 60_000);
     const stored = new Set(rows.map((r) => r.email));
+    expect(h.fake.distinctRecipients()).toBe(stored.size);
     expect(h.fake.deliveries.every((d) => d.to.length === 1 && stored.has(d.to[0]!))).toBe(true);
     // The tables are intact after all the SQL fragments.
     const tables = await h.app.db.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('subscribers', 'votes')`);

@@ -7,6 +7,7 @@ import { approveWeek, renderWeek } from '../../src/issues/lifecycle.js';
 import { fanOut } from '../../src/delivery/fanout.js';
 import { bullBatchQueue } from '../../src/queue/batch-queue.js';
 import { findIssue, type IssueRow } from '../../src/issues/repo.js';
+import { confirmationsOwed } from '../../src/subscribers/confirmation-sender.js';
 import type { Delivery } from './fake-resend.js';
 import { waitFor, type Harness } from './harness.js';
 
@@ -52,4 +53,20 @@ export const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 /** An h1's text in a page. */
 export function heading(html: string): string {
   return (/<h1[^>]*>(.*?)<\/h1>/s.exec(html)?.[1] ?? '').replace(/<[^>]+>/g, '');
+}
+
+/** Waits until the confirmation job has nothing left: no job waiting, delayed or running, nothing owed
+ * in Postgres (workers must be running). */
+export async function confirmationsSettled(h: Harness, timeoutMs = 30_000): Promise<void> {
+  await waitFor(async () => {
+    const counts = await h.app.queue('confirm').getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    return Object.values(counts).every((n) => n === 0) && !(await confirmationsOwed(h.app.db));
+  }, timeoutMs, 'confirmation emails sent');
+}
+
+/** Waits for the confirmation email to an address (the n-th one, counting from 1) and returns it. */
+export async function confirmationTo(h: Harness, address: string, n = 1, timeoutMs = 30_000): Promise<Delivery> {
+  const mine = () => h.fake.deliveries.filter((d) => d.to.some((t) => t.toLowerCase() === address.toLowerCase()));
+  await waitFor(async () => mine().length >= n, timeoutMs, `confirmation ${n} to ${address}`);
+  return mine()[n - 1]!;
 }

@@ -54,11 +54,11 @@ export function ConfirmInvalidPage({ site, reason }: { site: Site; reason: 'inva
   );
 }
 
-export function ResentPage({ site, outcome }: { site: Site; outcome: 'sent' | 'not-sent' }) {
+export function ResentPage({ site, outcome }: { site: Site; outcome: 'queued' | 'not-queued' }) {
   return (
-    <MessagePage site={site} title={outcome === 'sent' ? 'A new link is on its way' : 'A link is already on its way'} tone="ok" noindex>
+    <MessagePage site={site} title={outcome === 'queued' ? 'A new link is on its way' : 'A link is already on its way'} tone="ok" noindex>
       <p>
-        {outcome === 'sent'
+        {outcome === 'queued'
           ? 'Check your inbox and click the new link within seven days.'
           : 'We sent one in the last ten minutes. Check your inbox and the spam folder; if nothing has come after ten minutes, ask again.'}
       </p>

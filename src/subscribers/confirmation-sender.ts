@@ -1,0 +1,230 @@
+// Sends the confirmation emails readers are owed: the body of the 'send-confirmations' job, run by the
+// send workers. One run claims up to 100 owed readers, makes one provider request for them (after taking
+// a slot at the shared send-rate gate, like every issue batch) and repeats until none is owed, so a burst
+// of 1,000 signups costs about ten provider requests.
+//
+// Exactly once, the ledger way: the claim is committed before the request is made. It labels the rows
+// (confirm_claim) and fixes the claim time (confirm_claimed_at); the idempotency key, the links' expiry and
+// so the bodies are functions of the claimed ids and that time. A run that dies or fails mid-request
+// leaves the claim in place, and the next run sends that same request again first: if the provider had
+// accepted it, it answers from its idempotency record and nobody gets a second email.
+import { createElement } from 'react';
+import { render } from '@react-email/render';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Db } from '../db/pool.js';
+import type { Mailer, OutgoingEmail, SendOutcome } from '../delivery/mailer.js';
+import type { RateGate } from '../delivery/rate-gate.js';
+import { ConfirmSubscription, confirmSubscriptionText, CONFIRM_SUBJECT } from '../../emails/confirm-subscription.js';
+import { CONFIRM_RESEND_AFTER_SECONDS, confirmUrl } from './confirmation.js';
+import { TOKEN_LIFETIME_DAYS } from './tokens.js';
+
+export interface ConfirmSenderDeps {
+  db: Db;
+  mailer: Mailer;
+  gate: RateGate;
+  config: Pick<Config, 'publicUrl' | 'tokenSecret' | 'mailingAddress' | 'emailFrom'>;
+  log: Logger;
+}
+
+export type ConfirmRunResult =
+  /** `more`: the run stopped at its request budget with readers still owed; wake the job again. */
+  | { kind: 'done'; sent: number; requests: number; more: boolean }
+  /** The provider said wait: the claim stays, and the retry sends it again after the wait. */
+  | { kind: 'rate-limited'; retryAfterMs: number; sent: number }
+  /** A transient failure: the claim stays, and the retry (with backoff) sends it again. */
+  | { kind: 'retry'; reason: string; sent: number };
+
+/** Readers per provider request: Resend's batch limit. */
+export const CONFIRM_BATCH = 100;
+// A run that keeps finding owed readers (a signup storm) hands over to a fresh job after this many
+// requests, so no job runs for ever and the queue's bookkeeping stays current.
+const MAX_REQUESTS_PER_RUN = 50;
+const sql = String.raw;
+
+// The oldest owed readers, up to one request's worth. SKIP LOCKED: a concurrent claimer (only possible
+// when a stalled job is run twice) takes others instead of waiting. The time is cut to milliseconds so a
+// JavaScript Date holds it exactly (it goes into the key and the links).
+const CLAIM = sql`
+  WITH owed AS (
+    SELECT id FROM subscribers
+    WHERE confirm_requested_at IS NOT NULL AND confirm_claim IS NULL AND status = 'pending'
+      AND (confirm_sent_at IS NULL OR confirm_sent_at < now() - make_interval(secs => $2))
+    ORDER BY confirm_requested_at, id
+    LIMIT $3
+    FOR UPDATE SKIP LOCKED
+  )
+  UPDATE subscribers s SET confirm_claim = $1, confirm_claimed_at = date_trunc('milliseconds', now()), updated_at = now()
+  FROM owed WHERE s.id = owed.id
+  RETURNING s.id, s.email, s.source, s.confirm_claimed_at`;
+// A claim whose request was never answered with acceptance or refusal: its run died, or failed and is
+// being retried. The oldest first.
+const UNSENT_CLAIM = sql`SELECT confirm_claim FROM subscribers WHERE confirm_claim IS NOT NULL ORDER BY confirm_claimed_at, id LIMIT 1`;
+// Readers of a claim who confirmed, left or were suppressed since are not mailed: they leave the claim.
+const LEAVE_CLAIM = sql`
+  UPDATE subscribers SET confirm_claim = NULL, confirm_claimed_at = NULL, confirm_requested_at = NULL
+  WHERE confirm_claim = $1 AND status <> 'pending'`;
+const CLAIMED = sql`SELECT id, email, source, confirm_claimed_at FROM subscribers WHERE confirm_claim = $1`;
+// Accepted: the ten-minute clock starts at the claim time, the time the link's expiry counts from.
+const MARK_SENT = sql`
+  UPDATE subscribers
+  SET confirm_sent_at = confirm_claimed_at, confirm_requested_at = NULL, confirm_claim = NULL, confirm_claimed_at = NULL, updated_at = now()
+  WHERE confirm_claim = $1`;
+// Refused for good (retrying cannot help): the request is dropped and the last accepted confirmation
+// stays the clock, so the reader can ask again at once.
+const DROP_CLAIM = sql`
+  UPDATE subscribers SET confirm_claim = NULL, confirm_claimed_at = NULL, confirm_requested_at = NULL, updated_at = now()
+  WHERE confirm_claim = $1`;
+/** Whether any confirmation is owed now or claimed and unsent: the sweeper's question. */
+const ANY_OWED = sql`
+  SELECT EXISTS (
+    SELECT 1 FROM subscribers
+    WHERE confirm_requested_at IS NOT NULL AND status = 'pending'
+      AND (confirm_claim IS NOT NULL OR confirm_sent_at IS NULL OR confirm_sent_at < now() - make_interval(secs => $1))
+  ) AS owed`;
+
+interface ClaimedReader {
+  id: number;
+  email: string;
+  source: string;
+  confirm_claimed_at: Date;
+}
+
+/** One provider request's worth of readers, claimed together. */
+export interface ClaimGroup {
+  claim: string;
+  claimedAt: Date;
+  /** In id order: the key and the order of the bodies depend on it. */
+  readers: ClaimedReader[];
+}
+
+function groupOf(claim: string, rows: ClaimedReader[]): ClaimGroup | null {
+  if (rows.length === 0) return null;
+  const readers = [...rows].sort((a, b) => a.id - b.id);
+  return { claim, claimedAt: readers[0]!.confirm_claimed_at, readers };
+}
+
+/** Claims up to 100 owed readers for one provider request; null when none is owed. */
+export async function claimOwed(db: Db): Promise<ClaimGroup | null> {
+  const claim = randomUUID();
+  const { rows } = await db.query<ClaimedReader>(CLAIM, [claim, CONFIRM_RESEND_AFTER_SECONDS, CONFIRM_BATCH]);
+  return groupOf(claim, rows);
+}
+
+/** The oldest claim whose request has not been answered yet, without readers who are no longer pending. */
+async function unsentClaim(db: Db): Promise<ClaimGroup | null> {
+  for (;;) {
+    const claim = (await db.query<{ confirm_claim: string }>(UNSENT_CLAIM)).rows[0]?.confirm_claim;
+    if (!claim) return null;
+    await db.query(LEAVE_CLAIM, [claim]);
+    const group = groupOf(claim, (await db.query<ClaimedReader>(CLAIMED, [claim])).rows);
+    if (group) return group;
+  }
+}
+
+/** The key is a function of the claimed ids and the claim time: every replay of a claim sends the same. */
+export function confirmIdempotencyKey(group: ClaimGroup): string {
+  const ids = group.readers.map((r) => r.id);
+  const who = ids.length === 1 ? String(ids[0]) : createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 24);
+  return `confirm/${who}/${group.claimedAt.getTime()}`;
+}
+
+// The email is rendered once per process and kind (form or import) with a placeholder where the token
+// goes; each reader's copy is one string replacement. The token is [A-Za-z0-9._-], which needs no escaping.
+const TOKEN_SLOT = 'CONFIRMTOKENSLOT';
+const templates = new Map<string, string>();
+
+type Kind = 'form' | 'import';
+const kindOf = (source: string): Kind => (source.startsWith('import') ? 'import' : 'form');
+
+function propsFor(config: ConfirmSenderDeps['config'], kind: Kind, url: string) {
+  return {
+    confirmUrl: url,
+    publicUrl: config.publicUrl,
+    mailingAddress: config.mailingAddress,
+    source: kind,
+    expiresInDays: TOKEN_LIFETIME_DAYS.confirm,
+  };
+}
+
+async function templateFor(config: ConfirmSenderDeps['config'], kind: Kind): Promise<string> {
+  const cacheKey = [kind, config.publicUrl, config.mailingAddress].join('\n');
+  const hit = templates.get(cacheKey);
+  if (hit) return hit;
+  const html = await render(createElement(ConfirmSubscription, propsFor(config, kind, `${config.publicUrl}/confirm?token=${TOKEN_SLOT}`)));
+  if (!html.includes(TOKEN_SLOT)) throw new Error('the confirmation template lost its link placeholder');
+  templates.set(cacheKey, html);
+  return html;
+}
+
+/** The confirmation email of one claimed reader: the same bytes on every call for the same claim. */
+export async function confirmationEmail(config: ConfirmSenderDeps['config'], r: ClaimedReader): Promise<OutgoingEmail> {
+  const kind = kindOf(r.source);
+  const url = confirmUrl(config.publicUrl, config.tokenSecret, r.id, r.confirm_claimed_at);
+  const token = url.slice(url.indexOf('?token=') + '?token='.length);
+  return {
+    from: config.emailFrom,
+    to: r.email,
+    subject: CONFIRM_SUBJECT,
+    html: (await templateFor(config, kind)).replaceAll(TOKEN_SLOT, token),
+    text: confirmSubscriptionText(propsFor(config, kind, url)),
+    headers: {},
+    tags: [{ name: 'category', value: 'confirm-subscription' }],
+  };
+}
+
+/** One provider request for a claim, through the shared send-rate gate. */
+async function sendGroup(deps: ConfirmSenderDeps, group: ClaimGroup, key: string): Promise<SendOutcome> {
+  const emails = await Promise.all(group.readers.map((r) => confirmationEmail(deps.config, r)));
+  await deps.gate.acquire();
+  return deps.mailer.sendBatch(emails, key);
+}
+
+/**
+ * Sends every confirmation owed, unanswered claims first, 100 readers per provider request, until none is
+ * owed (or the run's request budget is spent). Safe to run any number of times, also concurrently.
+ */
+export async function sendOwedConfirmations(deps: ConfirmSenderDeps, opts: { finalAttempt: boolean }): Promise<ConfirmRunResult> {
+  const { db, log } = deps;
+  let sent = 0;
+  for (let requests = 0; requests < MAX_REQUESTS_PER_RUN; requests++) {
+    const group = (await unsentClaim(db)) ?? (await claimOwed(db));
+    if (!group) return { kind: 'done', sent, requests, more: false };
+    const key = confirmIdempotencyKey(group);
+    const fields = { count: group.readers.length, idempotencyKey: key };
+    const outcome = await sendGroup(deps, group, key);
+    switch (outcome.kind) {
+      case 'accepted':
+        await db.query(MARK_SENT, [group.claim]);
+        sent += group.readers.length;
+        log.info(fields, 'confirmation emails sent');
+        break;
+      case 'rate-limited':
+        // Every sender waits, issue batches included: the provider's limit is one for all our requests.
+        log.warn({ ...fields, retryAfterMs: outcome.retryAfterMs }, 'provider rate limit: confirmations wait');
+        await deps.gate.pause(outcome.retryAfterMs);
+        return { kind: 'rate-limited', retryAfterMs: outcome.retryAfterMs, sent };
+      case 'transient':
+        if (opts.finalAttempt) {
+          // Hours of retries did not get this request through: give it up so it cannot hold back the
+          // readers behind it (the job is woken again by the sweeper); these readers may ask again at once.
+          await db.query(DROP_CLAIM, [group.claim]);
+          log.error({ ...fields, status: outcome.status, reason: outcome.reason }, 'confirmation emails given up after their last retry');
+        } else {
+          log.warn({ ...fields, status: outcome.status, reason: outcome.reason }, 'confirmation emails will be retried');
+        }
+        return { kind: 'retry', reason: outcome.reason, sent };
+      case 'permanent':
+        await db.query(DROP_CLAIM, [group.claim]);
+        log.error({ ...fields, status: outcome.status, reason: outcome.reason }, 'confirmation emails refused by the provider');
+        break;
+    }
+  }
+  return { kind: 'done', sent, requests: MAX_REQUESTS_PER_RUN, more: true };
+}
+
+/** True when a confirmation is owed or claimed and unsent: the sweeper then wakes the job. */
+export async function confirmationsOwed(db: Db): Promise<boolean> {
+  return (await db.query<{ owed: boolean }>(ANY_OWED, [CONFIRM_RESEND_AFTER_SECONDS])).rows[0]!.owed;
+}
