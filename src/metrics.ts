@@ -62,6 +62,13 @@ export const metrics = {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
     registers: [registry],
   }),
+  /** Full collections the sender runs to keep request bodies' garbage bounded (src/delivery/garbage.ts). */
+  senderFullGcSeconds: new Histogram({
+    name: 'verdicts_sender_full_gc_seconds',
+    help: 'Full garbage collections a sender ran after each ~48 MB of provider request bodies, and how long each took.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+    registers: [registry],
+  }),
   /** Accepted signups from the form (POST /subscribe). */
   signups: new Counter({
     name: 'verdicts_signups_total',

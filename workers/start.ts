@@ -21,10 +21,12 @@ export function limiterFor(rate: number): { max: number; duration: number } {
   return { max, duration: Math.round((1000 * max) / (rate * 1.5)) };
 }
 
-// Each batch in flight holds ~20 MB: 100 personalised copies of the ~36 KB issue (two-byte strings), the
-// SDK's JSON body of them and its UTF-8 bytes. At 32 in flight a sender passed 1 GB of memory and sent
-// more slowly (GC); measured by tests/bench/send-bench.ts, 4 in flight fill the provider as well as 8.
-// Beyond that, run more sender processes: they share the queue and the send-rate gate.
+// Each batch in flight holds ~15 MB: the SDK's JSON body of 100 personalised copies of the ~36 KB issue
+// (two-byte when the text has characters beyond Latin-1) and its UTF-8 bytes; the copies themselves are
+// made while the body is written (src/delivery/personalize.ts). At 32 in flight a sender passed 1 GB of
+// memory and sent more slowly (GC); measured by tests/bench/send-bench.ts, 4 in flight fill the provider
+// as well as 8, and 4 also covers a provider rate of 4 requests/s at 1 s of latency. Beyond that, run more
+// sender processes: they share the queue and the send-rate gate.
 const MAX_SEND_CONCURRENCY = 4;
 
 export interface RunningWorkers {

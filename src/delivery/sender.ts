@@ -9,6 +9,10 @@ import { personaliseLazily, type IssueForSending } from './personalize.js';
 import { markIssueSentIfDone } from './fanout.js';
 import type { RateGate } from './rate-gate.js';
 import { metrics } from '../metrics.js';
+import { GarbageBudget, requestGarbageBytes } from './garbage.js';
+
+// One per process: every batch this process sends counts against it.
+const garbage = new GarbageBudget();
 
 export interface SenderDeps {
   db: Db;
@@ -104,6 +108,7 @@ export async function sendBatch(
     metrics.rateLimitWaitSeconds.inc(waited / 1000);
   }
   const outcome = await deps.mailer.sendBatch(emails, key);
+  if (deps.mailer.name === 'resend') garbage.note(requestGarbageBytes(emails.length, issue.html.length, issue.text.length));
   const ms = Date.now() - started;
   metrics.batches.inc({ result: outcome.kind === 'rate-limited' ? 'rate_limited' : outcome.kind });
   metrics.batchSeconds.observe(ms / 1000);
