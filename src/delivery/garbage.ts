@@ -32,9 +32,14 @@ export class GarbageBudget {
   private since = 0;
   constructor(private readonly budgetBytes = GARBAGE_BUDGET_BYTES) {}
 
-  /** Counts bytes that have become garbage; past the budget, runs a full collection. Returns whether it did. */
-  note(bytes: number): boolean {
+  /** Counts bytes that have become garbage. */
+  note(bytes: number): void {
     this.since += bytes;
+  }
+
+  /** Runs a full collection if the bytes counted since the last one passed the budget. Called where a
+   * pause does no harm: before a batch takes its send-rate slot, never between the slot and the request. */
+  collectIfDue(): boolean {
     if (this.since < this.budgetBytes) return false;
     this.since = 0;
     const gc = fullGc();

@@ -166,14 +166,16 @@ describe('provider rate limit (redis)', () => {
       const { counts } = await sendAndWait(h, '2026-W15', 60_000);
       expect(counts).toMatchObject({ sent: 4000, failed: 0 });
       const { stats } = await provider.control({ op: 'stats' });
-      // The gate spaces requests 1/R apart with 4 % spare. On a loaded machine a request can still leave
-      // (or be stamped by the single-threaded fake) over 40 ms late, and the next on-time one then lands
-      // inside the same second: a rare 429, which costs a pause and no delivery (asserted above).
-      expect(stats.rateLimited).toBeLessThanOrEqual(6);
+      // Requests leave at least 1/R apart with 4 % spare, spaced as they actually leave (the gate's
+      // departure check). On a quiet machine that gave no 429 in 12 of 13 runs here; on a loaded one a
+      // request can still reach the provider (or be stamped by the single-threaded fake) over 40 ms
+      // later than the one before it, and the next on-time one then lands inside the same second: a
+      // rare 429, which costs a pause and no delivery (asserted above).
+      expect(stats.rateLimited).toBeLessThanOrEqual(4);
       expect(stats.distinctRecipients).toBe(4000);
       expect(stats.duplicateRecipients).toBe(0);
       const achieved = (stats.acceptedRequests - 1) / ((stats.lastAcceptedAt! - stats.firstAcceptedAt!) / 1000);
-      // 0.96 R when no 429 came; each 429 costs every sender a one-second pause.
+      // ~0.955 R when no 429 came; each 429 costs every sender a one-second pause.
       expect(achieved).toBeGreaterThan((stats.rateLimited === 0 ? 0.95 : 0.6) * 4);
       expect(achieved).toBeLessThanOrEqual(4);
     } finally {
