@@ -10,7 +10,8 @@
 //             provider; SEND_RATE high enough that the gate never binds. Timed from the operator's go
 //             (the fan-out job) to the issue's state 'sent'.
 //
-// `npm run bench -- --signup` runs the signup load test instead (signup-bench.ts).
+// `npm run bench -- --signup` runs the signup load test instead (signup-bench.ts), and
+// `npm run bench -- --rate R` the provider-limit check (rate-bench.ts).
 // Prints a table and ends with one JSON line.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -42,6 +43,10 @@ import { arg, flag } from './args.js';
 
 if (flag('signup')) {
   await import('./signup-bench.js');
+  process.exit(process.exitCode ?? 0);
+}
+if (arg('rate') !== undefined) {
+  await import('./rate-bench.js');
   process.exit(process.exitCode ?? 0);
 }
 
