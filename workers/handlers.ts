@@ -97,8 +97,7 @@ export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, 
       return {
         'send-batch': async (job, worker) => {
           const p = parsePayload('send-batch', job.data);
-          const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-          const r = await sendBatch(senderDeps, p, { finalAttempt });
+          const r = await sendBatch(senderDeps, p, { finalAttempt: isFinalAttempt(job) });
           switch (r.kind) {
             case 'done':
               return { sent: r.sent, skipped: r.skipped };
@@ -117,8 +116,7 @@ export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, 
       return {
         'send-confirmations': async (job, worker) => {
           parsePayload('send-confirmations', job.data);
-          const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-          const r = await sendOwedConfirmations(confirmDeps, { finalAttempt });
+          const r = await sendOwedConfirmations(confirmDeps, { finalAttempt: isFinalAttempt(job) });
           switch (r.kind) {
             case 'done':
               // Added while this job runs, so kept as its one follow-up (deduplication's keepLastIfActive).
@@ -133,6 +131,11 @@ export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, 
         },
       };
   }
+}
+
+/** No retry left after this one: a transient failure now becomes a stored one. */
+function isFinalAttempt(job: Job): boolean {
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
 /** Builds the processor of a queue; refuses to start if a job name of that queue has no handler. */

@@ -17,7 +17,7 @@ import type { Db } from '../db/pool.js';
 import type { Mailer, OutgoingEmail, SendOutcome } from '../delivery/mailer.js';
 import type { RateGate } from '../delivery/rate-gate.js';
 import { ConfirmSubscription, confirmSubscriptionText, CONFIRM_SUBJECT } from '../../emails/confirm-subscription.js';
-import { CONFIRM_RESEND_AFTER_SECONDS, confirmUrl } from './confirmation.js';
+import { CONFIRM_RESEND_AFTER_SECONDS, confirmToken } from './confirmation.js';
 import { TOKEN_LIFETIME_DAYS } from './tokens.js';
 
 export interface ConfirmSenderDeps {
@@ -161,8 +161,8 @@ async function templateFor(config: ConfirmSenderDeps['config'], kind: Kind): Pro
 /** The confirmation email of one claimed reader: the same bytes on every call for the same claim. */
 export async function confirmationEmail(config: ConfirmSenderDeps['config'], r: ClaimedReader): Promise<OutgoingEmail> {
   const kind = kindOf(r.source);
-  const url = confirmUrl(config.publicUrl, config.tokenSecret, r.id, r.confirm_claimed_at);
-  const token = url.slice(url.indexOf('?token=') + '?token='.length);
+  const token = confirmToken(config.tokenSecret, r.id, r.confirm_claimed_at);
+  const url = `${config.publicUrl}/confirm?token=${token}`;
   return {
     from: config.emailFrom,
     to: r.email,

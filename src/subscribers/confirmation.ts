@@ -36,9 +36,12 @@ const STATUS = sql`SELECT status FROM subscribers WHERE id = $1`;
 // Confirming through the form is fresh consent: the erasure record of that address has done its job.
 const UNFORGET = sql`DELETE FROM forgotten_subscribers WHERE email_hash = $1`;
 
+export function confirmToken(secret: string, subscriberId: number, sentAt: Date): string {
+  return signToken(secret, { purpose: 'confirm', subscriberId, issueId: 0, toolId: 0, expiresAt: expiryFrom(sentAt, 'confirm') });
+}
+
 export function confirmUrl(publicUrl: string, secret: string, subscriberId: number, sentAt: Date): string {
-  const token = signToken(secret, { purpose: 'confirm', subscriberId, issueId: 0, toolId: 0, expiresAt: expiryFrom(sentAt, 'confirm') });
-  return `${publicUrl}/confirm?token=${token}`;
+  return `${publicUrl}/confirm?token=${confirmToken(secret, subscriberId, sentAt)}`;
 }
 
 /**
