@@ -3,7 +3,6 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { assertReachable, createPool, type Db } from './db/pool.js';
-import { migrate } from './db/migrate.js';
 import { createLogger } from './log.js';
 import { assertRedisReachable, openQueueConnection, type AppQueue, type QueueConnection } from './queue/connection.js';
 import { queueName, type QueueRole } from './queue/jobs.js';
@@ -45,7 +44,7 @@ export async function openApp(config: Config, opts: OpenOptions = {}): Promise<A
   const db = createPool(databaseUrl, { max: opts.poolSize ?? 10, name: opts.name ?? 'verdicts' });
   try {
     await assertReachable(db, databaseUrl);
-    if (opts.migrate) await migrate(databaseUrl, (m) => log.debug(m));
+    if (opts.migrate) await (await import('./db/migrate.js')).migrate(databaseUrl, (m) => log.debug(m));
     if (config.redisUrl) await assertRedisReachable(config.redisUrl);
   } catch (err) {
     await db.end().catch(() => {});

@@ -4,12 +4,16 @@ import { RateLimitError, UnrecoverableError, type Job } from 'bullmq';
 import type { App } from '../src/app.js';
 import { fanOut, resumeSends } from '../src/delivery/fanout.js';
 import { sendBatch } from '../src/delivery/sender.js';
-import { approvalDeadline, renderJob, weeklyTick, type Enqueue, type ScheduleDeps } from '../src/issues/schedule.js';
+import type { Enqueue, ScheduleDeps } from '../src/issues/schedule.js';
 import { bullBatchQueue } from '../src/queue/batch-queue.js';
 import { wakeConfirmations } from '../src/queue/confirm-queue.js';
 import { confirmationsOwed, sendOwedConfirmations } from '../src/subscribers/confirmation-sender.js';
 import { jobIds, jobsOfQueue, parsePayload, type JobName, type QueueRole } from '../src/queue/jobs.js';
 import type { AppWorker } from '../src/queue/connection.js';
+
+// The schedule and render jobs load the planner and the templates (react, react-email) on first use, so a
+// process that only sends (`verdicts worker send`) never loads them.
+const schedule = () => import('../src/issues/schedule.js');
 
 export type Handler = (job: Job, worker: () => AppWorker) => Promise<unknown>;
 
@@ -65,11 +69,11 @@ export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, 
           parsePayload('weekly-tick', job.data);
           // The slot this run belongs to: BullMQ's job scheduler records it as prevMillis.
           const slot = new Date(Number(job.opts.prevMillis ?? job.timestamp));
-          return weeklyTick(deps, slot);
+          return (await schedule()).weeklyTick(deps, slot);
         },
         'approval-deadline': async (job) => {
           const p = parsePayload('approval-deadline', job.data);
-          return approvalDeadline(deps, p.week, p.notAfter);
+          return (await schedule()).approvalDeadline(deps, p.week, p.notAfter);
         },
         'sweep-sends': async () => {
           const requeued = await resumeSends(app.db, batches, app.log);
@@ -84,7 +88,7 @@ export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, 
       return {
         'render-issue': async (job) => {
           const p = parsePayload('render-issue', job.data);
-          await renderJob(deps, p.week, p.scheduled);
+          await (await schedule()).renderJob(deps, p.week, p.scheduled);
         },
         'fan-out': async (job) => {
           const p = parsePayload('fan-out', job.data);

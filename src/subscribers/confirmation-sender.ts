@@ -8,15 +8,12 @@
 // so the bodies are functions of the claimed ids and that time. A run that dies or fails mid-request
 // leaves the claim in place, and the next run sends that same request again first: if the provider had
 // accepted it, it answers from its idempotency record and nobody gets a second email.
-import { createElement } from 'react';
-import { render } from '@react-email/render';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import type { Mailer, OutgoingEmail, SendOutcome } from '../delivery/mailer.js';
 import type { RateGate } from '../delivery/rate-gate.js';
-import { ConfirmSubscription, confirmSubscriptionText, CONFIRM_SUBJECT } from '../../emails/confirm-subscription.js';
 import { CONFIRM_RESEND_AFTER_SECONDS, confirmToken } from './confirmation.js';
 import { TOKEN_LIFETIME_DAYS } from './tokens.js';
 
@@ -133,6 +130,8 @@ export function confirmIdempotencyKey(group: ClaimGroup): string {
 // The email is rendered once per process and kind (form or import) with a placeholder where the token
 // goes; each reader's copy is one string replacement. The token is [A-Za-z0-9._-], which needs no escaping.
 const TOKEN_SLOT = 'CONFIRMTOKENSLOT';
+// Loaded on the first confirmation a process sends: a sender that only delivers issues never loads react.
+const confirmTemplate = () => import('../../emails/confirm-subscription.js');
 const templates = new Map<string, string>();
 
 type Kind = 'form' | 'import';
@@ -152,6 +151,7 @@ async function templateFor(config: ConfirmSenderDeps['config'], kind: Kind): Pro
   const cacheKey = [kind, config.publicUrl, config.mailingAddress].join('\n');
   const hit = templates.get(cacheKey);
   if (hit) return hit;
+  const [{ createElement }, { render }, { ConfirmSubscription }] = await Promise.all([import('react'), import('@react-email/render'), confirmTemplate()]);
   const html = await render(createElement(ConfirmSubscription, propsFor(config, kind, `${config.publicUrl}/confirm?token=${TOKEN_SLOT}`)));
   if (!html.includes(TOKEN_SLOT)) throw new Error('the confirmation template lost its link placeholder');
   templates.set(cacheKey, html);
@@ -163,6 +163,7 @@ export async function confirmationEmail(config: ConfirmSenderDeps['config'], r: 
   const kind = kindOf(r.source);
   const token = confirmToken(config.tokenSecret, r.id, r.confirm_claimed_at);
   const url = `${config.publicUrl}/confirm?token=${token}`;
+  const { confirmSubscriptionText, CONFIRM_SUBJECT } = await confirmTemplate();
   return {
     from: config.emailFrom,
     to: r.email,

@@ -1,6 +1,5 @@
 // `verdicts subscribers import FILE.csv`: a header row with an `email` column (optional `name`).
 // Bad rows are listed and skipped; good rows go in, in one transaction, never half-applied.
-import { parse } from 'csv-parse/sync';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { inTransaction, type Db } from '../db/pool.js';
@@ -64,6 +63,7 @@ export async function importSubscribersCsv(
   csv: string,
   opts: { confirmed: boolean; source: string },
 ): Promise<ImportReport> {
+  const { parse } = await import('csv-parse/sync');
   let records: string[][];
   try {
     records = parse(csv, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true });
