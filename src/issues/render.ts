@@ -4,6 +4,7 @@ import { createElement } from 'react';
 import { render } from '@react-email/render';
 import type { ComparisonView, IssueView, ToolCard } from './view.js';
 import { DASH, hostOf, pctText, unquote, wholePct } from '../../emails/_components/format.js';
+import { htmlWithinLatin1, textWithinLatin1 } from './charset.js';
 
 export { isoWeekLabel } from './week.js';
 
@@ -21,7 +22,7 @@ export async function renderIssueEmail(view: IssueView): Promise<{ html: string;
   template ??= import('../../emails/weekly-issue.js');
   const { WeeklyIssue } = await template;
   const html = await render(createElement(WeeklyIssue, { view }));
-  return { html, text: renderIssueText(view) };
+  return { html: htmlWithinLatin1(html), text: renderIssueText(view) };
 }
 
 /** "Claw Code vs SmolLM3", "Claw Code vs SmolLM3, and 1 more"; the newsletter's name for an empty issue. */
@@ -115,5 +116,5 @@ export function renderIssueText(view: IssueView): string {
     '',
     view.mailingAddress,
   );
-  return out.join('\n') + '\n';
+  return textWithinLatin1(out.join('\n') + '\n');
 }
