@@ -1,6 +1,6 @@
 // `verdicts catalog import`: validate a catalog file, then upsert it by slug in one transaction.
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../paths.js';
 import type { z } from 'zod';
 import { inTransaction, type Db } from '../db/pool.js';
 import { catalogFileSchema, type CatalogFile } from './schema.js';
@@ -43,7 +43,7 @@ const UPSERT_REVIEWS = sql`
   WHERE (reviews.verdict, reviews.quote) IS DISTINCT FROM (EXCLUDED.verdict, EXCLUDED.quote)`;
 
 /** The sample catalog shipped in the repo, imported when no file is given. */
-export const SAMPLE_CATALOG_PATH = fileURLToPath(new URL('./sample-catalog.json', import.meta.url));
+export const SAMPLE_CATALOG_PATH = projectPath('src/catalog/sample-catalog.json');
 
 /** A catalog that cannot be imported. `message` is one line; `problems` lists every problem found. */
 export class CatalogError extends Error {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `verdicts` command. TypeScript runs through tsx's loader, so there is no build step.
+// The `verdicts` command from source: TypeScript runs through tsx's loader. Production processes run the
+// same code bundled by `npm run build` (`node dist/verdicts.js …`), without a loader thread and its memory.
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('./main.ts');
-process.exitCode = await main(process.argv);
+await import('./run.ts');

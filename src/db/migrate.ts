@@ -1,9 +1,8 @@
 // Applies the forward-only SQL files in migrations/ with node-pg-migrate.
 import { runner } from 'node-pg-migrate';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../paths.js';
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+export const MIGRATIONS_DIR = projectPath('migrations');
 
 /** Runs every pending migration; safe to call from several processes at once (node-pg-migrate takes a lock). */
 export async function migrate(databaseUrl: string, log: (msg: string) => void = () => {}): Promise<string[]> {

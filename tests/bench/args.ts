@@ -1,4 +1,5 @@
 // Command-line options of the benchmarks (`npm run bench -- --subscribers 1000000`), read with Node's parseArgs.
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 const string = { type: 'string' } as const;
@@ -24,6 +25,7 @@ function parse() {
         'keep-db': boolean,
         'keep-logs': boolean,
         'known-address': boolean,
+        'from-source': boolean,
       },
       allowPositionals: false,
     });
@@ -44,3 +46,19 @@ export function arg(name: string): string | undefined {
 /** True when `--name` is given. */
 export const flag = (name: string): boolean =>
   (values as Record<string, unknown>)[name] === true;
+
+/**
+ * What the benchmarks' worker and web processes run: the production build, as operators run them (built
+ * here into dist/ by `npm run build`'s code), or with --from-source the source through tsx's loader.
+ */
+export async function processEntry(say: (s: string) => void): Promise<string | undefined> {
+  if (flag('from-source')) {
+    say('processes: from source through tsx (src/cli/bin.mjs), as --from-source asks');
+    return undefined;
+  }
+  // @ts-expect-error: a plain .mjs script without type declarations
+  const { build } = await import('../../src/cli/build.mjs');
+  const entry: string = await build();
+  say(`processes: the production build, node ${path.relative(process.cwd(), entry)} (npm run build; --from-source runs src/ through tsx)`);
+  return entry;
+}

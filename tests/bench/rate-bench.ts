@@ -16,7 +16,7 @@ import { findIssue } from '../../src/issues/repo.js';
 import { deliveryCounts } from '../../src/delivery/ledger.js';
 import { fanOut } from '../../src/delivery/fanout.js';
 import { bullBatchQueue } from '../../src/queue/batch-queue.js';
-import { arg } from './args.js';
+import { arg, processEntry } from './args.js';
 
 const R = Number(arg('rate'));
 const RUNS = Number(arg('runs') ?? 5);
@@ -31,6 +31,7 @@ for (const [name, v] of [['--rate', R], ['--runs', RUNS], ['--senders', SENDERS]
 }
 const WEEK = '2026-W31';
 const say = (s: string) => process.stdout.write(s + '\n');
+const entry = await processEntry(say);
 
 interface RunResult {
   requests: number;
@@ -45,7 +46,7 @@ async function oneRun(logDir: string): Promise<RunResult> {
   const h = await createHarness({ backend: BACKEND, env: { SEND_RATE: String(R), REQUIRE_APPROVAL: 'false' }, providerUrl: provider.url });
   const senders: VerdictsProcess[] = [];
   try {
-    for (let i = 0; i < SENDERS; i++) senders.push(startVerdicts(`sender ${i + 1}`, ['worker', 'send'], { ...h.env, LOG_LEVEL: 'info' }, path.join(logDir, `send-${i}.log`)));
+    for (let i = 0; i < SENDERS; i++) senders.push(startVerdicts(`sender ${i + 1}`, ['worker', 'send'], { ...h.env, LOG_LEVEL: 'info' }, path.join(logDir, `send-${i}.log`), { entry }));
     await Promise.all(senders.map((s) => s.waitForLog('workers started', 60_000)));
     await addReaders(h.app, N);
     await planWeek(h.app.db, h.app.log, WEEK, { pairsPerIssue: 2 });

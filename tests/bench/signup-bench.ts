@@ -27,7 +27,7 @@ import { ADMIN_URL, TEST_REDIS_URL } from '../support/db.js';
 import { startFakeResendProcess } from '../support/fake-resend-process.js';
 import { startVerdicts } from '../support/processes.js';
 import { freePort } from '../support/ports.js';
-import { arg, flag } from './args.js';
+import { arg, flag, processEntry } from './args.js';
 
 const CONNECTIONS = Number(arg('connections') ?? 10);
 const SECONDS = Number(arg('seconds') ?? 10);
@@ -37,6 +37,7 @@ const SEND_RATE = '10';
 /** How long the queue may take to drain after the load before the run counts as missing confirmations. */
 const DRAIN_TIMEOUT_MS = 120_000;
 const say = (s: string) => process.stdout.write(s + '\n');
+const entry = await processEntry(say);
 
 
 interface Run {
@@ -111,8 +112,8 @@ try {
     DATA_DIR: path.join(logDir, 'data'),
     SEND_RATE,
   };
-  web = startVerdicts('web', ['web'], { ...env, LOG_LEVEL: 'warn', ...(arg('node-options') ? { NODE_OPTIONS: arg('node-options')! } : {}) }, path.join(logDir, 'web.log'));
-  worker = startVerdicts('worker send', ['worker', 'send'], { ...env, LOG_LEVEL: 'info' }, path.join(logDir, 'worker-send.log'));
+  web = startVerdicts('web', ['web'], { ...env, LOG_LEVEL: 'warn', ...(arg('node-options') ? { NODE_OPTIONS: arg('node-options')! } : {}) }, path.join(logDir, 'web.log'), { entry });
+  worker = startVerdicts('worker send', ['worker', 'send'], { ...env, LOG_LEVEL: 'info' }, path.join(logDir, 'worker-send.log'), { entry });
   await worker.waitForLog('workers started');
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {

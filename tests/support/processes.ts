@@ -86,11 +86,12 @@ export interface VerdictsProcess {
 
 /**
  * Starts `verdicts <args>` (e.g. ['worker', 'send']) as a process of its own with exactly `env` on top of
- * PATH/HOME. Its standard output (pino JSON lines) goes to logFile; standard error is inherited.
+ * PATH/HOME. Its standard output (pino JSON lines) goes to logFile; standard error is inherited. `entry` runs
+ * a build of the command (`npm run build`'s dist/verdicts.js) instead of the source through tsx.
  */
-export function startVerdicts(name: string, args: string[], env: Record<string, string>, logFile: string): VerdictsProcess {
+export function startVerdicts(name: string, args: string[], env: Record<string, string>, logFile: string, opts: { entry?: string } = {}): VerdictsProcess {
   const out: WriteStream = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [opts.entry ?? BIN, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
