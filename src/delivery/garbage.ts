@@ -1,16 +1,20 @@
-// Keeps a sender's memory flat. Every provider request leaves its body behind as garbage several times
-// over: the SDK's JSON string of the batch (5 MB, or 10 MB when the text holds characters beyond
-// Latin-1, in V8's large-object space) and its UTF-8 bytes (~5 MB, outside the heap). Both outlive the
-// request's few hundred milliseconds, so young-generation collections never free them; only a full
-// collection does, and V8 puts that off until the heap has grown by hundreds of megabytes. A full
-// collection after every GARBAGE_BUDGET_BYTES of request bodies keeps the garbage bounded at a known
-// cost: it marks only the live heap (~40–60 MB). Measured by `npm run bench` (tests/bench/RESULTS.md):
-// without it the sender's RSS peaked at ~400 MB, with it at ~300 MB, for ~0.1 CPU s more per 1,000 emails.
+// Keeps a sender's memory flat. Every provider request leaves its body behind several times over: each
+// reader's copy of the issue, the SDK's JSON string of the batch (~5 MB, twice that when any field holds a
+// character beyond Latin-1) and its UTF-8 bytes (~5 MB, outside the heap). All of it outlives the request's
+// few hundred milliseconds, so young-generation collections promote it instead of freeing it, and V8 puts
+// the full collection that would free it off until the heap has grown by hundreds of megabytes.
+//
+// HeapCeiling runs that full collection itself once the heap plus external memory has grown by
+// GROWTH_BYTES since the last one. What the last collection left (the process's own live data, the
+// batches in flight) is the floor, so the ceiling follows whatever the process holds: a sender that also
+// serves the web pages (`npm start`) is not collected over and over for memory it really uses. A full
+// collection marks only live objects (request bodies are strings and byte arrays, which hold no
+// pointers): ~15–30 ms here. Measured by `npm run bench` (tests/bench/RESULTS.md).
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { metrics } from '../metrics.js';
 
-const GARBAGE_BUDGET_BYTES = 48e6;
+export const GROWTH_BYTES = 64e6;
 
 type Gc = () => void;
 let gcFunction: Gc | null | undefined;
@@ -28,31 +32,29 @@ function fullGc(): Gc | null {
   return gcFunction;
 }
 
-export class GarbageBudget {
-  private since = 0;
-  constructor(private readonly budgetBytes = GARBAGE_BUDGET_BYTES) {}
+/** Bytes the heap and the byte arrays outside it hold, live or garbage. (`arrayBuffers` is what Node's
+ * allocator holds now; V8's own external-memory count lags a collection behind.) */
+export function heldBytes(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
 
-  /** Counts bytes that have become garbage. */
-  note(bytes: number): void {
-    this.since += bytes;
-  }
+export class HeapCeiling {
+  private floor: number | undefined;
+  constructor(private readonly growthBytes = GROWTH_BYTES) {}
 
-  /** Runs a full collection if the bytes counted since the last one passed the budget. Called where a
-   * pause does no harm: before a batch takes its send-rate slot, never between the slot and the request. */
+  /** Runs a full collection if memory grew by the allowance since the last one. Called where a pause does
+   * no harm: before a batch takes its send-rate slot, never between the slot and the request. */
   collectIfDue(): boolean {
-    if (this.since < this.budgetBytes) return false;
-    this.since = 0;
+    const held = heldBytes();
+    this.floor ??= held;
+    if (held < this.floor + this.growthBytes) return false;
     const gc = fullGc();
     if (!gc) return false;
     const t = performance.now();
     gc();
     metrics.senderFullGcSeconds.observe((performance.now() - t) / 1000);
+    this.floor = heldBytes();
     return true;
   }
-}
-
-/** What one provider request of `emails` personalised copies of an issue leaves behind, roughly: the JSON
- * string (counted as two-byte) and its UTF-8 bytes. */
-export function requestGarbageBytes(emails: number, htmlChars: number, textChars: number): number {
-  return emails * (htmlChars + textChars) * 3;
 }

@@ -16,22 +16,28 @@ const Q = {
   pendingBatches: `
     SELECT DISTINCT batch_no FROM deliveries
     WHERE issue_id = $1 AND state IN ('queued', 'sending') ORDER BY batch_no`,
-  // Readers who left after fan-out are skipped, not sent; only rows nobody has started are checked, so a
-  // batch that may already have reached the provider keeps exactly the body it was first sent with.
-  skipDeparted: `
-    UPDATE deliveries d SET state = 'skipped', last_error = 'reader is ' || s.status || ' since fan-out', updated_at = now()
-    FROM subscribers s
-    WHERE d.issue_id = $1 AND d.batch_no = $2 AND d.state = 'queued' AND s.id = d.subscriber_id AND s.status <> 'active'`,
+  // One statement claims the batch's unstarted rows: readers who left after fan-out are skipped, not sent,
+  // the rest become 'sending'. Only rows nobody has started are touched, so a batch that may already have
+  // reached the provider keeps exactly the body it was first sent with. Two workers claiming the same
+  // batch at once: the second waits on the row locks, then finds nothing 'queued'.
   claim: `
-    UPDATE deliveries SET state = 'sending', updated_at = now()
-    WHERE issue_id = $1 AND batch_no = $2 AND state = 'queued'`,
-  // The batch's send set, in a fixed order: the same recipients and order on every retry.
-  sendSet: `
-    SELECT d.subscriber_id, s.email FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
-    WHERE d.issue_id = $1 AND d.batch_no = $2 AND d.state = 'sending' ORDER BY d.subscriber_id`,
-  countAttempt: `
-    UPDATE deliveries SET attempts = attempts + 1, updated_at = now()
-    WHERE issue_id = $1 AND batch_no = $2 AND state = 'sending'`,
+    WITH claimed AS (
+      UPDATE deliveries d
+      SET state = CASE WHEN s.status = 'active' THEN 'sending' ELSE 'skipped' END,
+          last_error = CASE WHEN s.status = 'active' THEN d.last_error ELSE 'reader is ' || s.status || ' since fan-out' END,
+          updated_at = now()
+      FROM subscribers s
+      WHERE d.issue_id = $1 AND d.batch_no = $2 AND d.state = 'queued' AND s.id = d.subscriber_id
+      RETURNING d.state)
+    SELECT count(*) FILTER (WHERE state = 'skipped')::int AS skipped FROM claimed`,
+  // The batch's send set, in a fixed order (the same recipients and order on every retry), counting the
+  // attempt about to be made.
+  attemptSendSet: `
+    WITH attempt AS (
+      UPDATE deliveries SET attempts = attempts + 1, updated_at = now()
+      WHERE issue_id = $1 AND batch_no = $2 AND state = 'sending'
+      RETURNING subscriber_id)
+    SELECT a.subscriber_id, s.email FROM attempt a JOIN subscribers s ON s.id = a.subscriber_id ORDER BY a.subscriber_id`,
   // batch_no is redundant for correctness but not for speed: without it the planner may read the whole
   // pending index of the issue (its entries for rows already sent linger until vacuum), which at a million
   // readers cost ~150 ms per batch and grew with every batch sent.
@@ -74,17 +80,12 @@ export async function pendingBatches(db: Queryable, issueId: number): Promise<nu
 
 /** Skips departed readers and moves the rest of a batch's untouched rows to 'sending'. Run in one transaction. */
 export async function claimBatch(db: Queryable, issueId: number, batch: number): Promise<{ skipped: number }> {
-  const skipped = await db.query(Q.skipDeparted, [issueId, batch]);
-  await db.query(Q.claim, [issueId, batch]);
-  return { skipped: skipped.rowCount ?? 0 };
+  return (await db.query<{ skipped: number }>(Q.claim, [issueId, batch])).rows[0]!;
 }
 
-export async function sendSet(db: Queryable, issueId: number, batch: number): Promise<Array<{ subscriber_id: number; email: string }>> {
-  return (await db.query(Q.sendSet, [issueId, batch])).rows;
-}
-
-export async function countAttempt(db: Queryable, issueId: number, batch: number): Promise<void> {
-  await db.query(Q.countAttempt, [issueId, batch]);
+/** The batch's claimed rows, ordered, with the attempt counted. Empty when an earlier run finished it. */
+export async function attemptSendSet(db: Queryable, issueId: number, batch: number): Promise<Array<{ subscriber_id: number; email: string }>> {
+  return (await db.query(Q.attemptSendSet, [issueId, batch])).rows;
 }
 
 export async function markSent(db: Queryable, issueId: number, batch: number, subscriberIds: number[], messageIds: string[]): Promise<number> {

@@ -5,6 +5,14 @@ import type { Mailer, OutgoingEmail, RateLimitInfo, SendOutcome } from './mailer
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
+/**
+ * Passed through the SDK to fetch. Node's fetch copies a request that may be redirected, and with it the
+ * body's stream, chunk by chunk: one more copy of each ~5 MB request body. The API answers a POST without
+ * redirects, so a redirect is refused (the SDK then reports a network error, which is retried) and the
+ * body goes out as it is.
+ */
+export const FETCH_OPTIONS = { redirect: 'error', window: null } as const;
+
 function num(v: string | undefined | null): number | null {
   if (v === undefined || v === null || v === '') return null;
   const n = Number(v);
@@ -47,7 +55,7 @@ export class ResendMailer implements Mailer {
         // object it passes to JSON.stringify, which calls its toJSON (src/delivery/personalize.ts). The
         // send tests check the bodies the provider receives, so an SDK that stopped doing so would fail them.
         emails.map((e) => ({ from: e.from, to: [e.to], subject: e.subject, html: e.html as string, text: e.text as string, headers: e.headers, tags: e.tags })),
-        { idempotencyKey, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } as { idempotencyKey: string },
+        { idempotencyKey, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...FETCH_OPTIONS } as { idempotencyKey: string },
       );
     } catch (err) {
       // Only an aborted request throws (our timeout): the provider may or may not have accepted it.

@@ -1,7 +1,7 @@
 // Sends one batch of an issue: claim the batch's ledger rows, personalise, one provider request with a
 // stable Idempotency-Key, then mark rows sent. Safe to run any number of times for the same batch.
 import type { Logger } from 'pino';
-import { inTransaction, type Db } from '../db/pool.js';
+import type { Db } from '../db/pool.js';
 import { findIssueById } from '../issues/repo.js';
 import * as ledger from './ledger.js';
 import type { Mailer, OutgoingEmail, RateLimitInfo } from './mailer.js';
@@ -9,10 +9,11 @@ import { personaliseLazily, type IssueForSending } from './personalize.js';
 import { markIssueSentIfDone } from './fanout.js';
 import type { RateGate } from './rate-gate.js';
 import { metrics } from '../metrics.js';
-import { GarbageBudget, requestGarbageBytes } from './garbage.js';
+import { HeapCeiling } from './garbage.js';
+import { asOneByte } from '../issues/charset.js';
 
 // One per process: every batch this process sends counts against it.
-const garbage = new GarbageBudget();
+const garbage = new HeapCeiling();
 // Whether this process's last batch had to wait for its send-rate slot (see below).
 let gateBinds = false;
 
@@ -52,8 +53,8 @@ async function loadIssue(db: Db, issueId: number): Promise<IssueForSending | nul
     id: row.id,
     week: row.week,
     subject: row.subject,
-    html: row.html,
-    text: row.text,
+    html: asOneByte(row.html),
+    text: asOneByte(row.text),
     sendStartedAt: row.send_started_at,
   };
   if (issueCache.size > 8) issueCache.clear();
@@ -91,9 +92,9 @@ export async function sendBatch(
   const issue = await loadIssue(db, job.issueId);
   if (!issue) return { kind: 'failed', reason: `issue ${job.issueId} is not sending or has no rendered content` };
 
-  const { skipped } = await inTransaction(db, (tx) => ledger.claimBatch(tx, job.issueId, job.batch));
+  const { skipped } = await ledger.claimBatch(db, job.issueId, job.batch);
   if (skipped) metrics.deliveries.inc({ outcome: 'skipped' }, skipped);
-  const set = await ledger.sendSet(db, job.issueId, job.batch);
+  const set = await ledger.attemptSendSet(db, job.issueId, job.batch);
   if (set.length === 0) {
     // Nothing left: an earlier run (perhaps in a process that died) finished this batch.
     await markIssueSentIfDone(db, job.issueId, log);
@@ -107,7 +108,6 @@ export async function sendBatch(
   // not bind) the copies are made while the body is serialised, to keep memory low.
   if (gateBinds) emails = emails.map((e) => ({ ...e, html: String(e.html), text: String(e.text) }));
   const key = idempotencyKey(job.week, job.issueId, job.batch);
-  await ledger.countAttempt(db, job.issueId, job.batch);
   garbage.collectIfDue();
   const waitStarted = Date.now();
   await deps.gate.acquire();
@@ -118,7 +118,6 @@ export async function sendBatch(
     metrics.rateLimitWaitSeconds.inc(waited / 1000);
   }
   const outcome = await deps.mailer.sendBatch(emails, key);
-  if (deps.mailer.name === 'resend') garbage.note(requestGarbageBytes(emails.length, issue.html.length, issue.text.length));
   const ms = Date.now() - started;
   metrics.batches.inc({ result: outcome.kind === 'rate-limited' ? 'rate_limited' : outcome.kind });
   metrics.batchSeconds.observe(ms / 1000);

@@ -1,7 +1,8 @@
 // `npm run bench [-- --subscribers N] [--backend redis|postgres]`: the real send pipeline against the
 // transport ceiling, in one run, on this machine. More flags: --ceiling-seconds S (20), --concurrency C
 // (of the ceiling loop; default 4, the sender's own), --node-options "…" (NODE_OPTIONS of the worker
-// processes), --ceiling-only, --keep-db, --keep-logs.
+// processes), --from-source (run the workers through tsx instead of the production build), --ceiling-only,
+// --keep-db, --keep-logs.
 //
 //   ceiling   the fake provider (its own process, no rate limit, bodies not kept) fed by a bare loop of
 //             resend SDK calls carrying one real rendered, personalised batch: no database, no queue.
@@ -29,13 +30,14 @@ import { approveWeek, renderWeek } from '../../src/issues/lifecycle.js';
 import { findIssue } from '../../src/issues/repo.js';
 import { deliveryCounts } from '../../src/delivery/ledger.js';
 import { buildEmail } from '../../src/delivery/sender.js';
+import { FETCH_OPTIONS } from '../../src/delivery/resend-mailer.js';
 import { BATCH_SIZE } from '../../src/delivery/ledger.js';
 import { bullEnqueue } from '../../workers/handlers.js';
 import { ADMIN_URL, TEST_REDIS_URL } from '../support/db.js';
 import { startFakeResendProcess, type FakeResendProcess } from '../support/fake-resend-process.js';
 import { cpuBetween, cpuOfCommand, machineCpu, procUsage, startVerdicts, type VerdictsProcess } from '../support/processes.js';
 import { freePort } from '../support/ports.js';
-import { arg, flag } from './args.js';
+import { arg, flag, processEntry } from './args.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Arguments
@@ -131,7 +133,8 @@ async function measureCeiling(app: App, provider: FakeResendProcess): Promise<Ph
     const k = seq++;
     // Fresh recipients and key per request: the provider records new deliveries, never a replay.
     const body = template.map((e, i) => ({ ...e, to: [`c${k}-${i}@example.net`] }));
-    const r = await resend.batch.send(body, { idempotencyKey: `bench-ceiling/${k}` });
+    // The same fetch options as the sender's (src/delivery/resend-mailer.ts): the same transport.
+    const r = await resend.batch.send(body, { idempotencyKey: `bench-ceiling/${k}`, ...FETCH_OPTIONS } as { idempotencyKey: string });
     if (r.error) throw new Error(`ceiling request failed: ${r.error.statusCode} ${r.error.message}`);
   };
   // Warm-up: JIT and connections on both sides.
@@ -183,10 +186,10 @@ interface WorkerFigures {
   peakRssMb: number;
 }
 
-async function measurePipeline(app: App, env: Record<string, string>, provider: FakeResendProcess, logDir: string) {
-  const fanout = startVerdicts('fan-out worker', ['worker', 'render'], env, path.join(logDir, 'render.log'));
+async function measurePipeline(app: App, env: Record<string, string>, provider: FakeResendProcess, logDir: string, entry: string | undefined) {
+  const fanout = startVerdicts('fan-out worker', ['worker', 'render'], env, path.join(logDir, 'render.log'), { entry });
   const metricsPort = await freePort();
-  const sender = startVerdicts('sender', ['worker', 'send'], { ...env, METRICS_PORT: String(metricsPort) }, path.join(logDir, 'send.log'));
+  const sender = startVerdicts('sender', ['worker', 'send'], { ...env, METRICS_PORT: String(metricsPort) }, path.join(logDir, 'send.log'), { entry });
   const workers: VerdictsProcess[] = [fanout, sender];
   try {
     await Promise.all(workers.map((w) => w.waitForLog('workers started', 60_000)));
@@ -304,6 +307,7 @@ try {
   app = await openApp(config, { name: 'bench', logger: createLogger('warn', 'bench', 2) });
 
   say(`send-bench: ${fmt(N)} readers, ${BACKEND} backend, concurrency ${CONCURRENCY}, SEND_RATE ${SEND_RATE}, node ${process.version}, ${os.cpus().length} cores`);
+  const entry = await processEntry(say);
   let t = performance.now();
   await importCatalogFile(app.db);
   await seedReaders(app, N);
@@ -318,7 +322,7 @@ try {
     const ceiling = before;
     say(JSON.stringify({ bench: 'ceiling', concurrency: CONCURRENCY, emailsPerSecond: round(ceiling.rate, 1), clientCpuPer1k: round(ceiling.clientCpuPer1k, 4), providerCpuPer1k: round(ceiling.providerCpuPer1k, 4), machineBusyCores: round(ceiling.machineBusyCores, 2), rssMb: round(process.memoryUsage().rss / 1e6, 0) }));
   } else {
-  const pipeline = await measurePipeline(app, env, provider, logDir);
+  const pipeline = await measurePipeline(app, env, provider, logDir, entry);
   // The ceiling again, after the pipeline: other load on the machine comes and goes, so the ratio is
   // taken against the better of the two measurements (the less flattering one for the pipeline).
   const after = await measureCeiling(app, provider);
@@ -352,6 +356,7 @@ try {
     subscribers: N,
     backend: BACKEND,
     concurrency: CONCURRENCY,
+    processes: entry ? 'build' : 'source',
     ceiling: { before: round(before.rate, 1), after: round(after.rate, 1), emails: ceiling.emails, seconds: round(ceiling.seconds, 2), emailsPerSecond: round(ceiling.rate, 1), clientCpuPer1k: round(ceiling.clientCpuPer1k, 4), providerCpuPer1k: round(ceiling.providerCpuPer1k, 4) },
     pipeline: {
       emails: pipeline.emails,

@@ -1,32 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { GarbageBudget, requestGarbageBytes } from '../../src/delivery/garbage.js';
+import { HeapCeiling, heldBytes } from '../../src/delivery/garbage.js';
 import { metrics } from '../../src/metrics.js';
 
 const collections = async () => (await metrics.senderFullGcSeconds.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
 
-describe("the sender's garbage budget", () => {
-  it('runs a full collection once the bodies sent pass the budget', async () => {
-    const budget = new GarbageBudget(30e6);
+describe("the sender's heap ceiling", () => {
+  it('runs a full collection once the heap and its byte arrays grew by the allowance', async () => {
+    const ceiling = new HeapCeiling(20e6);
     const before = await collections();
-    // Three 10 MB bodies, dropped after use as the SDK drops them.
-    let body: string | null = null;
-    for (let i = 0; i < 2; i++) {
-      body = `${i}`.repeat(10e6);
-      budget.note(body.length);
-      expect(budget.collectIfDue()).toBe(false);
-    }
-    body = 'x'.repeat(10e6);
-    expect(body.length).toBe(10e6);
-    body = null;
-    budget.note(10e6);
-    expect(budget.collectIfDue()).toBe(true);
-    expect(await collections()).toBe(before + 1);
-    // The count starts again after a collection.
-    budget.note(10e6);
-    expect(budget.collectIfDue()).toBe(false);
-  });
+    expect(ceiling.collectIfDue()).toBe(false); // the first call only takes the floor
 
-  it('counts a request as three times its characters', () => {
-    expect(requestGarbageBytes(100, 36_000, 10_000)).toBe(13_800_000);
+    // Three 10 MB request bodies, as the SDK's UTF-8 bytes.
+    let bodies: Buffer[] | null = Array.from({ length: 3 }, (_, i) => Buffer.alloc(10e6, i));
+    expect(ceiling.collectIfDue()).toBe(true);
+    expect(await collections()).toBe(before + 1);
+
+    // What the collection left is the new floor: memory the process really uses is not collected again.
+    expect(ceiling.collectIfDue()).toBe(false);
+    expect(bodies.length).toBe(3);
+
+    // Dropped bodies are freed by the next collection.
+    bodies = null;
+    const held = heldBytes();
+    const more: Buffer[] = Array.from({ length: 3 }, (_, i) => Buffer.alloc(10e6, i));
+    expect(ceiling.collectIfDue()).toBe(true);
+    expect(heldBytes()).toBeLessThan(held + 10e6);
+    expect(more.length).toBe(3);
   });
 });
