@@ -9,12 +9,14 @@
 // batches in flight) is the floor, so the ceiling follows whatever the process holds: a sender that also
 // serves the web pages (`npm start`) is not collected over and over for memory it really uses. A full
 // collection marks only live objects (request bodies are strings and byte arrays, which hold no
-// pointers): ~15–30 ms here. Measured by `npm run bench` (tests/bench/RESULTS.md).
+// pointers): ~15–30 ms here. The allowance trades memory for CPU; at full speed (`npm run bench`, 100,000
+// readers, tests/bench/RESULTS.md) 48 MB gave a 218 MB peak RSS for 0.335 CPU s per 1,000 emails, 64 MB
+// 231–246 MB for 0.30–0.31 s.
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { metrics } from '../metrics.js';
 
-export const GROWTH_BYTES = 64e6;
+export const GROWTH_BYTES = 48e6;
 
 type Gc = () => void;
 let gcFunction: Gc | null | undefined;
