@@ -78,7 +78,7 @@ export async function pendingBatches(db: Queryable, issueId: number): Promise<nu
   return (await db.query<{ batch_no: number }>(Q.pendingBatches, [issueId])).rows.map((r) => r.batch_no);
 }
 
-/** Skips departed readers and moves the rest of a batch's untouched rows to 'sending'. Run in one transaction. */
+/** Skips departed readers and moves the rest of a batch's untouched rows to 'sending', in one statement. */
 export async function claimBatch(db: Queryable, issueId: number, batch: number): Promise<{ skipped: number }> {
   return (await db.query<{ skipped: number }>(Q.claim, [issueId, batch])).rows[0]!;
 }

@@ -131,7 +131,8 @@ export function confirmIdempotencyKey(group: ClaimGroup): string {
 // goes; each reader's copy is one string replacement. The token is [A-Za-z0-9._-], which needs no escaping.
 const TOKEN_SLOT = 'CONFIRMTOKENSLOT';
 // Loaded on the first confirmation a process sends: a sender that only delivers issues never loads react.
-const confirmTemplate = () => import('../../emails/confirm-subscription.js');
+let confirmModule: Promise<typeof import('../../emails/confirm-subscription.js')> | undefined;
+const confirmTemplate = () => (confirmModule ??= import('../../emails/confirm-subscription.js'));
 const templates = new Map<string, string>();
 
 type Kind = 'form' | 'import';
