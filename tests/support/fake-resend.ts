@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createHash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { ExactTally, FingerprintTally, type RecipientTally } from './recipient-tally.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -18,7 +19,9 @@ export interface FakeResendOptions {
   apiKey?: string;
   /**
    * true (default): keep every delivery (with html, text, headers, tags) and a log of every request.
-   * false (benchmarks): keep only counters and the per-recipient map; `deliveries` and `requests` stay empty.
+   * false (benchmarks): keep only counters and a fingerprint per recipient (tests/support/recipient-tally.ts):
+   * the stats still count distinct and duplicate recipients, but no address is kept, so `countByRecipient`,
+   * `duplicates` and the 'recipients' control op refuse; `deliveries` and `requests` stay empty.
    */
   keepBodies?: boolean;
   /** How long an idempotency key is remembered; Resend keeps them 24 h. */
@@ -459,7 +462,8 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
   let idempotency = new Map<string, IdempotencyEntry>();
   let faults = noFaults();
   let stats = emptyStats();
-  let recipients = new Map<string, number>();
+  const newTally = (): RecipientTally => (keepBodies ? new ExactTally() : new FingerprintTally());
+  let recipients = newTally();
   const deliveries: Delivery[] = [];
   const requests: RequestRecord[] = [];
   let closed = false;
@@ -552,8 +556,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
       const to = typeof email.to === 'string' ? [email.to] : email.to;
       for (const address of to) {
         const key = recipientKey(address);
-        const previous = recipients.get(key) ?? 0;
-        recipients.set(key, previous + 1);
+        const previous = recipients.add(key);
         if (previous === 0) stats.distinctRecipients++;
         if (previous === 1) stats.duplicateRecipients++;
       }
@@ -741,7 +744,13 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
       const message = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || 'body'}: ${i.message}`).join('; ');
       return writeJson(res, 400, JSON.stringify({ statusCode: 400, name: 'validation_error', message }), {});
     }
-    writeJson(res, 200, JSON.stringify(control(parsed.data as ControlCommand)), {});
+    let result: ControlResult;
+    try {
+      result = control(parsed.data as ControlCommand);
+    } catch (error) {
+      return writeJson(res, 400, JSON.stringify({ statusCode: 400, name: 'validation_error', message: (error as Error).message }), {});
+    }
+    writeJson(res, 200, JSON.stringify(result), {});
   }
 
   function control(command: ControlCommand): ControlResult {
@@ -749,7 +758,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
       case 'stats':
         break;
       case 'recipients':
-        return { ok: true, stats: snapshot(), recipients: Object.fromEntries(recipients) };
+        return { ok: true, stats: snapshot(), recipients: Object.fromEntries(addresses()) };
       case 'reset':
         fake.reset();
         break;
@@ -782,6 +791,13 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
         break;
     }
     return { ok: true, stats: snapshot() };
+  }
+
+  /** Accepted deliveries per address; only a fake that keeps bodies keeps addresses. */
+  function addresses(): Map<string, number> {
+    const entries = recipients.entries();
+    if (!entries) throw new Error('this fake keeps no addresses (keepBodies: false counts recipients by fingerprint): compare stats.distinctRecipients and stats.duplicateRecipients instead');
+    return entries;
   }
 
   function snapshot(): FakeResendStats {
@@ -850,8 +866,8 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
     },
     accepted: () => stats.accepted,
     distinctRecipients: () => recipients.size,
-    countByRecipient: () => new Map(recipients),
-    duplicates: () => new Map([...recipients].filter(([, count]) => count > 1)),
+    countByRecipient: () => addresses(),
+    duplicates: () => new Map([...addresses()].filter(([, count]) => count > 1)),
     stats: snapshot,
     setRateLimit(requestsPerSecond) {
       rate = requestsPerSecond === null ? null : rateWindow(requestsPerSecond);
@@ -881,7 +897,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
       windows = new Map();
       idempotency = new Map();
       stats = emptyStats();
-      recipients = new Map();
+      recipients = newTally();
       deliveries.length = 0;
       requests.length = 0;
       requestCounter = 0;

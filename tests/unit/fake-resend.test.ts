@@ -266,7 +266,7 @@ describe('fake Resend: rate limit and failures', () => {
     expect(fake.accepted()).toBe(0);
   });
 
-  it('with keepBodies false keeps only counters and the recipient map', async () => {
+  it('with keepBodies false keeps only counters and recipient fingerprints, and still counts duplicates', async () => {
     const lean = await startFakeResend({ keepBodies: false });
     try {
       const client = new Resend('re_lean', { baseUrl: lean.url });
@@ -274,10 +274,17 @@ describe('fake Resend: rate limit and failures', () => {
       await client.batch.send(batch(3), { idempotencyKey: 'lean' });
       expect(lean.accepted()).toBe(3);
       expect(lean.replays).toBe(1);
-      expect(lean.countByRecipient().get('reader2@example.test')).toBe(1);
+      expect(lean.stats()).toMatchObject({ requests: 2, distinctRecipients: 3, duplicateRecipients: 0 });
+      // The same readers again under a new key: a real duplicate, counted as one.
+      await client.batch.send(batch(2), { idempotencyKey: 'lean-again' });
+      expect(lean.stats()).toMatchObject({ accepted: 5, distinctRecipients: 3, duplicateRecipients: 2 });
+      expect(lean.distinctRecipients()).toBe(3);
       expect(lean.deliveries).toHaveLength(0);
       expect(lean.requests).toHaveLength(0);
-      expect(lean.stats().requests).toBe(2);
+      expect(() => lean.countByRecipient()).toThrow(/keeps no addresses/);
+      const refused = await fetch(`${lean.url}/__control`, { method: 'POST', body: JSON.stringify({ op: 'recipients' }) });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { message: string }).message).toMatch(/keeps no addresses/);
     } finally {
       await lean.close();
     }
