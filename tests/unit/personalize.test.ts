@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { personalise, personaliseLazily, hasPlaceholder, UNSUBSCRIBE_PLACEHOLDER, votePlaceholder, type IssueForSending } from '../../src/delivery/personalize.js';
-import { verifyToken } from '../../src/subscribers/tokens.js';
+import { expiryFrom, signToken, verifyToken } from '../../src/subscribers/tokens.js';
 
 const SECRET = 's'.repeat(40);
 const issue: IssueForSending = {
@@ -31,5 +31,31 @@ describe('personalising an issue', () => {
     const token = decodeURIComponent(new URL(a.unsubscribeUrl).searchParams.get('token')!);
     expect(verifyToken(SECRET, token, 'unsubscribe')).toMatchObject({ ok: true, claims: { subscriberId: 1, issueId: 7 } });
     expect(a.text).toContain(new URL(a.unsubscribeUrl).searchParams.get('token')!);
+  });
+
+  it('puts the right token at every placeholder, wherever it sits in the body', () => {
+    // Placeholders first, last, side by side, repeated; a body with none comes back as it was.
+    const edgy: IssueForSending = {
+      ...issue,
+      html: `${UNSUBSCRIBE_PLACEHOLDER}<a>${votePlaceholder(3)}${votePlaceholder(12)}</a>%% not one %%${votePlaceholder(3)}${UNSUBSCRIBE_PLACEHOLDER}`,
+      text: 'no links here',
+    };
+    const unsub = signToken(SECRET, { purpose: 'unsubscribe', subscriberId: 9, issueId: 7, toolId: 0, expiresAt: expiryFrom(edgy.sendStartedAt, 'unsubscribe') });
+    const vote = (toolId: number) => signToken(SECRET, { purpose: 'vote', subscriberId: 9, issueId: 7, toolId, expiresAt: expiryFrom(edgy.sendStartedAt, 'vote') });
+    const p = personalise(edgy, 9, SECRET, 'https://x.example');
+    expect(p.html).toBe(`${unsub}<a>${vote(3)}${vote(12)}</a>%% not one %%${vote(3)}${unsub}`);
+    expect(p.text).toBe('no links here');
+    // Another reader of the same issue, then the first again: nothing of one reader leaks into another's copy.
+    expect(personalise(edgy, 10, SECRET, 'https://x.example').html).not.toContain(unsub);
+    expect(personalise(edgy, 9, SECRET, 'https://x.example').html).toBe(p.html);
+  });
+
+  it('signs with the secret it is given, also when the secret changes within a process', () => {
+    const a = personalise(issue, 1, SECRET, 'https://x.example');
+    const b = personalise(issue, 1, 't'.repeat(40), 'https://x.example');
+    const tokenOf = (url: string) => new URL(url).searchParams.get('token')!;
+    expect(tokenOf(a.unsubscribeUrl)).not.toBe(tokenOf(b.unsubscribeUrl));
+    expect(verifyToken('t'.repeat(40), tokenOf(b.unsubscribeUrl), 'unsubscribe').ok).toBe(true);
+    expect(verifyToken(SECRET, tokenOf(b.unsubscribeUrl), 'unsubscribe')).toMatchObject({ ok: false, reason: 'bad-signature' });
   });
 });
