@@ -4,6 +4,12 @@ import type { Queryable } from '../db/pool.js';
 
 export const BATCH_SIZE = 100;
 
+/** The provider request's Idempotency-Key for one batch. A function of the batch alone, so every retry of
+ * it, in any process, sends the same key; every log line of the batch carries it. */
+export function idempotencyKey(week: string, issueId: number, batch: number): string {
+  return `verdicts/${week}/issue-${issueId}/batch-${batch}`;
+}
+
 const Q = {
   // The audience is fixed here, once: active readers at this instant, numbered by id into batches of 100.
   // ON CONFLICT keeps a second fan-out (crash and retry) from adding or renumbering anyone.

@@ -35,10 +35,7 @@ export type BatchResult =
   | { kind: 'retry'; reason: string }
   | { kind: 'failed'; reason: string };
 
-/** The key is a function of the batch alone, so every retry of it, in any process, sends the same key. */
-export function idempotencyKey(week: string, issueId: number, batch: number): string {
-  return `verdicts/${week}/issue-${issueId}/batch-${batch}`;
-}
+export { idempotencyKey } from './ledger.js';
 
 // The stored issue never changes once sending started; keep the last few in memory per process.
 const issueCache = new Map<number, IssueForSending>();
@@ -107,7 +104,7 @@ export async function sendBatch(
   // sliding second answers 429 when a late one is followed by one on time. At full speed (the gate does
   // not bind) the copies are made while the body is serialised, to keep memory low.
   if (gateBinds) emails = emails.map((e) => ({ ...e, html: String(e.html), text: String(e.text) }));
-  const key = idempotencyKey(job.week, job.issueId, job.batch);
+  const key = ledger.idempotencyKey(job.week, job.issueId, job.batch);
   garbage.collectIfDue();
   const waitStarted = Date.now();
   await deps.gate.acquire();

@@ -3,6 +3,7 @@
 // import cannot silently add them back (the signup form still can: that is fresh, confirmed consent).
 import { inTransaction, type Queryable, type Db } from '../db/pool.js';
 import { emailHash, normaliseEmail } from './import.js';
+import { idempotencyKey } from '../delivery/ledger.js';
 
 const sql = String.raw;
 
@@ -15,7 +16,7 @@ const Q = {
     FROM votes v JOIN tools t ON t.id = v.tool_id LEFT JOIN issues i ON i.id = v.issue_id
     WHERE v.subscriber_id = $1 ORDER BY v.created_at, t.slug`,
   deliveries: sql`
-    SELECT i.week AS issue, d.state, d.sent_at, d.provider_message_id, d.attempts, d.last_error, d.events, d.updated_at
+    SELECT i.week AS issue, i.id AS issue_id, d.batch_no, d.state, d.sent_at, d.provider_message_id, d.attempts, d.last_error, d.events, d.updated_at
     FROM deliveries d JOIN issues i ON i.id = d.issue_id
     WHERE d.subscriber_id = $1 ORDER BY i.week`,
   // The local outbox keeps whole messages (it is where mail goes without a provider key).
@@ -58,7 +59,10 @@ export async function exportSubscriber(db: Queryable, rawEmail: string): Promise
     db.query(Q.deliveries, [subscriber.id]),
     db.query(Q.messages, [email]),
   ]);
-  return { exported_at: new Date().toISOString(), subscriber, votes: votes.rows, deliveries: deliveries.rows, messages: messages.rows };
+  // Each delivery names its batch's idempotency key: every log line of that batch, in every sender
+  // process, carries it, so one grep of the logs tells what happened to this reader's email.
+  const withKeys = deliveries.rows.map(({ issue_id, ...d }) => ({ ...d, idempotency_key: idempotencyKey(d.issue, issue_id, d.batch_no) }));
+  return { exported_at: new Date().toISOString(), subscriber, votes: votes.rows, deliveries: withKeys, messages: messages.rows };
 }
 
 /** Erases a reader; the hash is recorded even when no row existed, so the address can never be imported. */

@@ -6,6 +6,7 @@ import { createHarness, type Harness } from '../support/harness.js';
 import { emailHash, importSubscribersCsv } from '../../src/subscribers/import.js';
 
 let h: Harness;
+let issueId: number;
 
 function verdicts(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -24,9 +25,10 @@ beforeAll(async () => {
   );
   const id = rows[0].id;
   const issue = (await db.query(`INSERT INTO issues (week, state, subject, html, text, send_started_at, sent_at) VALUES ('2026-W08', 'sent', 's', 'h', 't', now(), now()) RETURNING id`)).rows[0].id;
+  issueId = issue;
   const tool = (await db.query(`SELECT id FROM tools ORDER BY slug LIMIT 1`)).rows[0].id;
   await db.query(`INSERT INTO votes (subscriber_id, tool_id, issue_id, choice) VALUES ($1, $2, $3, 'ship')`, [id, tool, issue]);
-  await db.query(`INSERT INTO deliveries (issue_id, subscriber_id, batch_no, state, provider_message_id, events, sent_at) VALUES ($1, $2, 0, 'sent', 're_1', '{"opened": {"count": 1}}', now())`, [issue, id]);
+  await db.query(`INSERT INTO deliveries (issue_id, subscriber_id, batch_no, state, provider_message_id, events, sent_at) VALUES ($1, $2, 7, 'sent', 're_1', '{"opened": {"count": 1}}', now())`, [issue, id]);
   await db.query(`INSERT INTO outbox (idempotency_key, position, message_id, to_address, from_address, subject, html, text) VALUES ('k', 0, 'k/0', 'ada@example.com', 'x@y.z', 'Confirm', 'h', 't')`);
   await db.query(`INSERT INTO subscribers (email, status, source) VALUES ('grace@example.com', 'active', 'form')`);
 });
@@ -43,6 +45,9 @@ describe('verdicts subscribers export', () => {
     expect(data.subscriber.consent_at).toBeTruthy();
     expect(data.votes).toEqual([expect.objectContaining({ choice: 'ship', issue: '2026-W08' })]);
     expect(data.deliveries).toEqual([expect.objectContaining({ issue: '2026-W08', state: 'sent', provider_message_id: 're_1', events: { opened: { count: 1 } } })]);
+    // The batch it went in, and that batch's idempotency key: the string to grep the senders' logs for.
+    expect(data.deliveries[0]).toMatchObject({ batch_no: 7, idempotency_key: `verdicts/2026-W08/issue-${issueId}/batch-7` });
+    expect(data.deliveries[0]).not.toHaveProperty('issue_id');
     expect(data.messages).toEqual([expect.objectContaining({ subject: 'Confirm', message_id: 'k/0' })]);
     expect(JSON.stringify(data)).not.toContain('grace@example.com');
   });
