@@ -42,7 +42,7 @@ interface RunResult {
 }
 
 async function oneRun(logDir: string): Promise<RunResult> {
-  const provider = await startFakeResendProcess({ rate: R });
+  const provider = await startFakeResendProcess({ rate: R, gateway: true });
   const h = await createHarness({ backend: BACKEND, env: { SEND_RATE: String(R), REQUIRE_APPROVAL: 'false' }, providerUrl: provider.url });
   const senders: VerdictsProcess[] = [];
   try {

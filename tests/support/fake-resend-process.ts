@@ -15,9 +15,11 @@ export interface FakeResendProcess {
   stop(): Promise<void>;
 }
 
-export async function startFakeResendProcess(opts: { rate?: number } = {}): Promise<FakeResendProcess> {
+/** `gateway`: count the rate limit on arrival in a thread of its own (fake-resend-gateway-worker.mjs). */
+export async function startFakeResendProcess(opts: { rate?: number; gateway?: boolean } = {}): Promise<FakeResendProcess> {
   const args = ['--import', 'tsx', MAIN, '--port', '0'];
   if (opts.rate) args.push('--rate', String(opts.rate));
+  if (opts.gateway) args.push('--gateway');
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });

@@ -6,6 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { ExactTally, FingerprintTally, type RecipientTally } from './recipient-tally.js';
+import { SlidingWindow, rateWindow, type RateVerdict, type RateWindow } from './sliding-window.mjs';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -26,6 +27,12 @@ export interface FakeResendOptions {
   keepBodies?: boolean;
   /** How long an idempotency key is remembered; Resend keeps them 24 h. */
   idempotencyTtlMs?: number;
+  /**
+   * A gateway thread in front of this fake counts the rate limit on arrival (fake-resend-gateway.ts): take
+   * its verdict from the `x-fake-gateway` header instead of counting here, and tell it of every change
+   * of the rate limit through `onRateChange`. Only for a fake reached through its gateway.
+   */
+  gateway?: { onRateChange(rate: RateWindow | null): Promise<void> };
 }
 
 export type EmailPath = '/emails' | '/emails/batch';
@@ -328,31 +335,16 @@ function sortKeys(value: unknown): unknown {
 // ---------------------------------------------------------------------------------------------------------------
 // Rate limiting and randomness
 
-/** Sliding window log: at most `limit` admitted requests in any `windowMs`. */
-class SlidingWindow {
-  private stamps: number[] = [];
-  private head = 0;
-
-  hit(now: number, limit: number, windowMs: number): { allowed: boolean; remaining: number; resetSeconds: number } {
-    while (this.head < this.stamps.length && this.stamps[this.head]! <= now - windowMs) this.head++;
-    if (this.head > 1024 && this.head * 2 > this.stamps.length) {
-      this.stamps = this.stamps.slice(this.head);
-      this.head = 0;
-    }
-    const used = this.stamps.length - this.head;
-    const allowed = used < limit;
-    if (allowed) this.stamps.push(now);
-    const oldest = this.stamps[this.head] ?? now;
-    const resetSeconds = Math.max(1, Math.ceil((oldest + windowMs - now) / 1000));
-    return { allowed, remaining: Math.max(0, limit - used - (allowed ? 1 : 0)), resetSeconds };
+/** The gateway thread's verdict on a request (fake-resend-gateway-worker.mjs), or null if it gave none. */
+function gatewayVerdict(header: string | string[] | undefined): (RateVerdict & { at: number }) | null {
+  if (typeof header !== 'string') return null;
+  try {
+    const v = JSON.parse(header) as Partial<RateVerdict & { at: number }>;
+    if (typeof v.at !== 'number' || typeof v.allowed !== 'boolean' || typeof v.remaining !== 'number' || typeof v.resetSeconds !== 'number') return null;
+    return { at: v.at, allowed: v.allowed, remaining: v.remaining, resetSeconds: v.resetSeconds };
+  } catch {
+    return null;
   }
-}
-
-function rateWindow(requestsPerSecond: number): { limit: number; windowMs: number } {
-  if (!(requestsPerSecond > 0)) throw new Error(`rate limit must be a positive number, got ${requestsPerSecond}`);
-  return requestsPerSecond >= 1
-    ? { limit: Math.floor(requestsPerSecond), windowMs: 1000 }
-    : { limit: 1, windowMs: Math.round(1000 / requestsPerSecond) };
 }
 
 /** mulberry32: small, fast, seedable. */
@@ -589,7 +581,9 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
       answerError(res, record, { status, name, message }, headers);
 
     // The gateway counts a request when it arrives, not when its body has been read.
-    const arrivedAt = Date.now();
+    const gateVerdict = options.gateway ? gatewayVerdict(req.headers['x-fake-gateway']) : null;
+    const arrivedAt = gateVerdict?.at ?? Date.now();
+    record.at = arrivedAt;
     const raw = await readBody(req);
     if (raw === null) return reject(413, 'validation_error', `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
 
@@ -604,9 +598,12 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
 
     // Rate limit, before anything else is looked at, as Resend's gateway does.
     if (rate) {
-      let window = windows.get(apiKey);
-      if (!window) windows.set(apiKey, (window = new SlidingWindow()));
-      const verdict = window.hit(arrivedAt, rate.limit, rate.windowMs);
+      let verdict = gateVerdict;
+      if (!verdict) {
+        let window = windows.get(apiKey);
+        if (!window) windows.set(apiKey, (window = new SlidingWindow()));
+        verdict = { at: arrivedAt, ...window.hit(arrivedAt, rate.limit, rate.windowMs) };
+      }
       headers = {
         'ratelimit-limit': String(rate.limit),
         'ratelimit-remaining': String(verdict.remaining),
@@ -750,6 +747,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
     } catch (error) {
       return writeJson(res, 400, JSON.stringify({ statusCode: 400, name: 'validation_error', message: (error as Error).message }), {});
     }
+    await gatewaySynced;
     writeJson(res, 200, JSON.stringify(result), {});
   }
 
@@ -802,6 +800,12 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
 
   function snapshot(): FakeResendStats {
     return { ...stats, byStatus: { ...stats.byStatus } };
+  }
+
+  // The gateway's copy of the rate limit; a control answer waits until the gateway has it.
+  let gatewaySynced: Promise<void> = Promise.resolve();
+  function syncGateway(): void {
+    if (options.gateway) gatewaySynced = options.gateway.onRateChange(rate);
   }
 
   let requestCounter = 0;
@@ -872,6 +876,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
     setRateLimit(requestsPerSecond) {
       rate = requestsPerSecond === null ? null : rateWindow(requestsPerSecond);
       windows = new Map();
+      syncGateway();
     },
     failNext(n, failure = { status: 500 }) {
       for (let i = 0; i < n; i++) faults.failures.push(failure);
@@ -895,6 +900,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
       faults = noFaults();
       rate = initialRate;
       windows = new Map();
+      syncGateway();
       idempotency = new Map();
       stats = emptyStats();
       recipients = newTally();
