@@ -7,9 +7,9 @@ import { CHAOS_SCALE, chaosSend, type ChaosSend } from '../support/chaos.js';
 import { findIssue } from '../../src/issues/repo.js';
 import { buildEmail } from '../../src/delivery/sender.js';
 
-/** A real provider is warm; the fake's first parses of a 5 MB batch run unoptimised and stamp the next
- * arrivals late. Warm it with a few batches of the real issue under another API key (rate windows are
- * per key), then forget them. */
+/** A real provider is warm; the fake's first parses of a 5 MB batch run unoptimised and answer slowly.
+ * Warm it with a few batches of the real issue under another API key (rate windows are per key), then
+ * forget them. */
 async function warmUp(send: ChaosSend): Promise<void> {
   const row = (await findIssue(send.h.app.db, send.week))!;
   const issue = { id: row.id, week: row.week, subject: row.subject!, html: row.html!, text: row.text!, sendStartedAt: new Date() };

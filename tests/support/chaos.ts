@@ -48,7 +48,8 @@ export async function chaosSend(opts: {
   providerRate?: number;
   week?: string;
 }): Promise<ChaosSend> {
-  const provider = await startFakeResendProcess(opts.providerRate ? { rate: opts.providerRate } : {});
+  // With a rate limit, the fake counts it in its gateway thread, on arrival, as a real provider does.
+  const provider = await startFakeResendProcess(opts.providerRate ? { rate: opts.providerRate, gateway: true } : {});
   const h = await createHarness({ backend: opts.backend ?? 'redis', providerUrl: provider.url, env: { SEND_RATE: String(opts.sendRate), ...opts.env } });
   const week = opts.week ?? '2026-W40';
   await addReaders(h.app, opts.readers);
