@@ -6,6 +6,8 @@ import { metricsRoutes } from './routes/metrics.js';
 import { adminRoutes } from './routes/admin.js';
 import { publicSite } from './site.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { NotFoundPage } from './pages/messages.js';
+import { sendPage, siteOf, wantsJson } from './respond.js';
 
 export interface WebOptions {
   /** Extra route groups (tests, or the processes that add the admin views). */
@@ -25,6 +27,12 @@ export async function buildServer(app: App, opts: WebOptions = {}): Promise<Fast
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) app.log.error({ err: err.message, url: req.url }, 'request failed');
     reply.status(status).type('text/plain; charset=utf-8').send(status >= 500 ? 'Something went wrong on our side. Please try again.' : err.message);
+  });
+  // An address nothing answers: the site's "Page not found" page for a browser, a JSON error for an API
+  // caller, instead of Fastify's own JSON.
+  f.setNotFoundHandler((req, reply) => {
+    if (wantsJson(req)) return reply.status(404).send({ ok: false, error: 'Not found', message: `Nothing answers ${req.method} ${req.url.split('?')[0]}` });
+    return sendPage(reply, 404, NotFoundPage, { site: siteOf(app) });
   });
   await healthRoutes(f, app);
   await metricsRoutes(f, app);

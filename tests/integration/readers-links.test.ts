@@ -259,4 +259,16 @@ describe('the web archive', () => {
       expect(heading(r.body)).toBe('Page not found');
     }
   });
+
+  it('answers an address nothing serves with the same page, or JSON for an API caller', async () => {
+    for (const url of ['/no-such-page', '/issues/2026-W30/extra', '/unsubscribe/x?token=abc']) {
+      const r = await web.inject({ method: 'GET', url });
+      expect(r.statusCode, url).toBe(404);
+      expect(r.headers['content-type'], url).toBe('text/html; charset=utf-8');
+      expect(heading(r.body), url).toBe('Page not found');
+    }
+    const api = await web.inject({ method: 'POST', url: '/api/nothing', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    expect(api.statusCode).toBe(404);
+    expect(api.json()).toMatchObject({ ok: false, error: 'Not found', message: 'Nothing answers POST /api/nothing' });
+  });
 });
