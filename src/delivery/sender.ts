@@ -35,8 +35,6 @@ export type BatchResult =
   | { kind: 'retry'; reason: string }
   | { kind: 'failed'; reason: string };
 
-export { idempotencyKey } from './ledger.js';
-
 // The stored issue never changes once sending started; keep the last few in memory per process.
 const issueCache = new Map<number, IssueForSending>();
 

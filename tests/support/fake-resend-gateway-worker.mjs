@@ -36,7 +36,7 @@ const server = http.createServer((req, res) => {
   if (rate && req.method === 'POST' && (path === '/emails' || path === '/emails/batch') && bearer && (apiKey === undefined || bearer[1] === apiKey)) {
     let window = windows.get(bearer[1]);
     if (!window) windows.set(bearer[1], (window = new SlidingWindow()));
-    headers['x-fake-gateway'] = JSON.stringify({ at, limit: rate.limit, ...window.hit(at, rate.limit, rate.windowMs) });
+    headers['x-fake-gateway'] = JSON.stringify({ at, ...window.hit(at, rate.limit, rate.windowMs) });
   }
   const upstream = http.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers, agent }, (answer) => {
     res.writeHead(answer.statusCode ?? 502, pass(answer.headers));
