@@ -72,6 +72,9 @@ const EnvSchema = z.object({
   PUBLIC_URL: opt(httpUrl.transform((v) => v.replace(/\/+$/, ''))),
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
   METRICS_PORT: opt(z.coerce.number().int().min(0).max(65535)),
+  METRICS_TOKEN: opt(z.string().min(16, 'must be at least 16 characters')),
+  REQUEST_TIMEOUT_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(300).default(10)),
+  KEEP_ALIVE_TIMEOUT_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(600).default(5)),
   EMAIL_FROM: z.preprocess(emptyToUndefined, fromAddress.default('Weekly AI Tool Verdicts <verdicts@localhost>')),
   MAILING_ADDRESS: opt(z.string().min(5, 'must be a postal address')),
   TOKEN_SECRET: opt(z.string().min(16, 'must be at least 16 characters')),
@@ -120,8 +123,13 @@ export interface Config {
   resendWebhookSecret: string | undefined;
   publicUrl: string;
   port: number;
-  /** Worker and scheduler processes serve GET /metrics on this port when set (the web process serves it on PORT). */
+  /** Every process serves GET /metrics on this port when set; the web process then no longer serves it on PORT. */
   metricsPort: number | undefined;
+  /** Without METRICS_PORT, GET /metrics on PORT wants this as a bearer token (ADMIN_TOKEN when unset). */
+  metricsToken: string | undefined;
+  /** A request's headers and body must have arrived within this; keep-alive sockets idle this long close. */
+  requestTimeoutSeconds: number;
+  keepAliveTimeoutSeconds: number;
   emailFrom: string;
   mailingAddress: string;
   mailingAddressIsPlaceholder: boolean;
@@ -179,6 +187,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     port: e.PORT,
     metricsPort: e.METRICS_PORT,
+    metricsToken: e.METRICS_TOKEN,
+    requestTimeoutSeconds: e.REQUEST_TIMEOUT_SECONDS,
+    keepAliveTimeoutSeconds: e.KEEP_ALIVE_TIMEOUT_SECONDS,
     emailFrom: e.EMAIL_FROM,
     mailingAddress: e.MAILING_ADDRESS ?? PLACEHOLDER_ADDRESS,
     mailingAddressIsPlaceholder: !e.MAILING_ADDRESS,

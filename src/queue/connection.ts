@@ -20,6 +20,17 @@ export interface QueueConnection {
 
 const redisOpts = { maxRetriesPerRequest: null, enableReadyCheck: true } as const;
 
+/**
+ * A Redis client for the app's own keys outside BullMQ (shared web limits): the one place that knows how
+ * to reach Redis, so a different topology is added here once. Errors are the caller's to handle per
+ * command; the client reconnects by itself.
+ */
+export function openRedis(url: string, opts: { commandTimeoutMs?: number } = {}): Redis {
+  const r = new Redis(url, { connectTimeout: 1000, maxRetriesPerRequest: 1, enableOfflineQueue: true, commandTimeout: opts.commandTimeoutMs });
+  r.on('error', () => {});
+  return r;
+}
+
 /** Fails fast with one line when Redis does not answer, instead of retrying forever. */
 export async function assertRedisReachable(url: string): Promise<void> {
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });

@@ -1,14 +1,13 @@
 // The public site: signup, confirm, unsubscribe, vote and the archive, in one encapsulated Fastify context
-// with its own security headers, form parsing, per-IP rate limit and error pages. The admin pages and
+// with its own form parsing, per-IP rate limit and error pages (the security headers are the server's). The admin pages and
 // the webhook live in other contexts and are not affected by any of it.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { Redis } from 'ioredis';
 import type { App } from '../app.js';
 import { ErrorPage } from './pages/messages.js';
 import { sendPage, siteOf, wantsJson } from './respond.js';
+import { rateLimitStore } from './counters.js';
 import { signupRoutes } from './routes/signup.js';
 import { confirmRoutes } from './routes/confirm.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
@@ -34,35 +33,12 @@ function friendly(err: FastifyError, status: number): { title: string; message: 
 
 export async function publicSite(f: FastifyInstance, app: App): Promise<void> {
   await f.register(async (site) => {
-    const https = app.config.publicUrl.startsWith('https:');
-    await site.register(helmet, {
-      contentSecurityPolicy: {
-        directives: {
-          // No script anywhere. Styles are inline: the archive serves the issue email, which is styled inline.
-          'script-src': ["'none'"],
-          'style-src': ["'self'", "'unsafe-inline'"],
-          'img-src': ["'self'", 'data:', 'https:'],
-          'form-action': ["'self'"],
-          'upgrade-insecure-requests': https ? [] : null,
-        },
-      },
-      hsts: https ? undefined : false,
-      // Token links must not leak to other sites through the Referer header.
-      referrerPolicy: { policy: 'no-referrer' },
-    });
     await site.register(formbody, { bodyLimit: 16 * 1024 });
 
-    let redis: Redis | undefined;
-    if (app.config.redisUrl) {
-      redis = new Redis(app.config.redisUrl, { connectTimeout: 1000, maxRetriesPerRequest: 1, enableOfflineQueue: true });
-      redis.on('error', () => {});
-      site.addHook('onClose', async () => void redis!.disconnect());
-    }
     await site.register(rateLimit, {
       global: false,
-      // Shared by every web process when Redis is used; a Redis outage must not stop signups.
-      redis,
-      nameSpace: `${app.queuePrefix}:rate-limit:`,
+      // Counted where every web process counts (Redis, else Postgres); a store outage must not stop signups.
+      store: rateLimitStore(f.webCounters, 'rate-limit'),
       skipOnError: true,
       errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, ttl: ctx.ttl, message: `rate limit exceeded, retry in ${ctx.after}` }),
     });

@@ -1,23 +1,19 @@
 // /admin: the editors' pages. Everything here answers only to ADMIN_TOKEN (bearer, basic-auth password or
 // the login cookie); every action is a POST checked against cross-site requests (Origin / Sec-Fetch-Site)
-// and, unless it carries a bearer token, a CSRF token. Pages are JSX rendered on the server and work
-// without JavaScript. The queue dashboard (bull-board) sits at /admin/queues behind the same gate.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import fastifyCookie from '@fastify/cookie';
-import fastifyFormbody from '@fastify/formbody';
-import fastifyCsrf from '@fastify/csrf-protection';
+// and, unless it carries a bearer token, a CSRF token (admin/gate.ts, for every route in this context).
+// Pages are JSX rendered on the server and work without JavaScript. The queue dashboard (bull-board) sits at /admin/queues behind the same gate.
+import type { FastifyInstance } from 'fastify';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import { createElement, type ReactElement } from 'react';
+import { createElement } from 'react';
 import type { App } from '../../app.js';
 import { deliveryCounts } from '../../delivery/ledger.js';
 import { QUEUE_ROLES } from '../../queue/jobs.js';
 import { adminActions } from '../admin/actions.js';
 import { ADMIN_CSS, ADMIN_JS } from '../admin/assets.js';
-import { crossSiteReason, identify, tokenMatches, PAGE_REALM, REALM, safeNext, SESSION_COOKIE, sessionValue, type AdminIdentity } from '../admin/auth.js';
-import { documentHtml } from '../admin/layout.js';
-import { ErrorPage, IssuesPage, LoginPage, OutboxMessagePage, OutboxPage } from '../admin/pages.js';
+import { adminGate, adminPage, wantsHtml } from '../admin/gate.js';
+import { ErrorPage, IssuesPage, OutboxMessagePage, OutboxPage } from '../admin/pages.js';
 import { progressOf } from '../admin/results.js';
 import { csrfToken, loadIssuePage, weekParam } from '../admin/load.js';
 import { IssuePage, type PreviewView } from '../admin/issue-page.js';
@@ -26,96 +22,17 @@ import { issueQuality } from '../../issues/approval.js';
 import { findIssue } from '../../issues/repo.js';
 import { isoWeekOf } from '../../issues/week.js';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    admin: AdminIdentity | null;
-  }
-  interface FastifyContextConfig {
-    /** Which Content-Security-Policy an admin response gets (default: the admin pages'). */
-    csp?: 'email';
-  }
-}
-
-const CSP = {
-  // Pages: our stylesheet and script only; frames only from here (the email previews).
-  page: "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'",
-  // An email shown in a frame: its inline styles and remote images, never a script, never a form.
-  email: "default-src 'none'; img-src http: https: data:; style-src 'unsafe-inline'; font-src http: https: data:; frame-ancestors 'self'; form-action 'none'; base-uri 'none'",
-  // bull-board's bundle and the web font its page asks for.
-  queues: "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; font-src 'self' data: https://fonts.gstatic.com; img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; base-uri 'self'; object-src 'none'",
-};
-
-const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const LOGIN_FAILURES_PER_MINUTE = 10;
-
-function page(reply: FastifyReply, element: ReactElement, status = 200): FastifyReply {
-  return reply.status(status).type('text/html; charset=utf-8').send(documentHtml(element));
-}
+const page = adminPage;
 
 /** An email as a frame document: links open in a new tab instead of inside the admin. */
 function emailDocument(html: string): string {
   return /<head[^>]*>/i.test(html) ? html.replace(/<head([^>]*)>/i, '<head$1><base target="_blank">') : `<base target="_blank">${html}`;
 }
 
-function wantsHtml(req: FastifyRequest): boolean {
-  return /text\/html/.test(req.headers.accept ?? '');
-}
-
 export async function adminRoutes(f: FastifyInstance, app: App): Promise<void> {
   await f.register(
     async (admin) => {
-      // Shared plugins may already be on the server (the reader routes use them too): add only what is missing.
-      if (!admin.hasRequestDecorator('cookies')) await admin.register(fastifyCookie);
-      if (!admin.hasContentTypeParser('application/x-www-form-urlencoded')) await admin.register(fastifyFormbody);
-      const secure = app.config.publicUrl.startsWith('https:');
-      if (!admin.hasReplyDecorator('generateCsrf')) {
-        await admin.register(fastifyCsrf, {
-          sessionPlugin: '@fastify/cookie',
-          cookieKey: 'verdicts_admin_csrf',
-          cookieOpts: { path: '/admin', sameSite: 'strict', httpOnly: true, secure },
-        });
-      }
-      admin.decorateRequest('admin', null);
-
-      admin.addHook('onSend', async (req, reply, payload) => {
-        const kind = req.routeOptions.config?.csp ?? (req.url.startsWith('/admin/queues') ? 'queues' : 'page');
-        reply.header('content-security-policy', CSP[kind]);
-        reply.header('x-frame-options', 'SAMEORIGIN');
-        // Not "no-referrer": Chromium then sends `Origin: null` with our own forms. "same-origin" still keeps
-        // admin addresses from the tool sites an email preview links to.
-        reply.header('referrer-policy', 'same-origin');
-        reply.header('x-content-type-options', 'nosniff');
-        if (!req.url.startsWith('/admin/assets/') && !req.url.startsWith('/admin/queues/static/')) reply.header('cache-control', 'no-store');
-        return payload;
-      });
-
-      // Who is asking: open only the login form and the stylesheet to anonymous callers.
-      admin.addHook('onRequest', async (req, reply) => {
-        const path = req.url.split('?')[0]!;
-        if (path === '/admin/login' || path.startsWith('/admin/assets/')) return;
-        req.admin = identify(req, app.config.adminToken, req.cookies?.[SESSION_COOKIE]);
-        if (req.admin) return;
-        if (req.method === 'GET' && wantsHtml(req)) {
-          reply.header('www-authenticate', PAGE_REALM);
-          return page(reply, createElement(LoginPage, { next: safeNext(req.url) }), 401);
-        }
-        reply.header('www-authenticate', REALM);
-        return reply.status(401).type('application/json').send({ error: 'unauthorized: send ADMIN_TOKEN as a bearer token or the basic-auth password' });
-      });
-
-      // Cross-site protection for every unsafe request, then the CSRF token unless a bearer token was sent
-      // (a header a cross-site page cannot add). bull-board's own calls are JSON fetches from its page.
-      admin.addHook('preHandler', (req, reply, done) => {
-        if (!UNSAFE.has(req.method)) return done();
-        const reason = crossSiteReason(req, app.config.publicUrl);
-        if (reason) {
-          reply.status(403).type('text/plain; charset=utf-8').send(reason);
-          return;
-        }
-        const path = req.url.split('?')[0]!;
-        if (path === '/admin/login' || req.admin?.via === 'bearer' || path.startsWith('/admin/queues/')) return done();
-        admin.csrfProtection(req, reply, done);
-      });
+      await adminGate(admin, app);
 
       admin.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
         const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
@@ -127,32 +44,6 @@ export async function adminRoutes(f: FastifyInstance, app: App): Promise<void> {
 
       admin.get('/assets/admin.css', (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(ADMIN_CSS));
       admin.get('/assets/admin.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(ADMIN_JS));
-
-      // Login: a form that sets an HttpOnly, SameSite=Strict cookie; failures are slowed per address.
-      const failures = new Map<string, { n: number; until: number }>();
-      admin.get('/login', (req, reply) => page(reply, createElement(LoginPage, { next: safeNext((req.query as { next?: string }).next) })));
-      admin.post('/login', (req, reply) => {
-        const body = (req.body ?? {}) as { token?: unknown; next?: unknown };
-        const next = safeNext(body.next);
-        const now = Date.now();
-        const f0 = failures.get(req.ip);
-        if (f0 && f0.until > now && f0.n >= LOGIN_FAILURES_PER_MINUTE) {
-          return page(reply, createElement(LoginPage, { next, error: 'Too many wrong tokens: wait a minute.' }), 429);
-        }
-        if (!tokenMatches(body.token, app.config.adminToken)) {
-          failures.set(req.ip, { n: (f0 && f0.until > now ? f0.n : 0) + 1, until: now + 60_000 });
-          if (failures.size > 10_000) failures.clear();
-          reply.header('www-authenticate', PAGE_REALM);
-          return page(reply, createElement(LoginPage, { next, error: 'That is not the admin token.' }), 401);
-        }
-        failures.delete(req.ip);
-        reply.setCookie(SESSION_COOKIE, sessionValue(app.config.adminToken), { path: '/admin', httpOnly: true, sameSite: 'strict', secure, maxAge: 7 * 86400 });
-        return reply.redirect(next, 303);
-      });
-      admin.post('/logout', (_req, reply) => {
-        reply.clearCookie(SESSION_COOKIE, { path: '/admin' });
-        return reply.redirect('/admin/login', 303);
-      });
 
       admin.get('/', async (req, reply) => {
         const before = (req.query as { before?: string }).before;
