@@ -5,13 +5,29 @@ import { z } from 'zod';
 
 export const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
+/** Placeholder syntax: the sender's `%%…%%` and the `{{{…}}}` of provider-side templates. Catalog text
+ * goes into every reader's email, where either would be filled with that reader's data (their live
+ * unsubscribe token, say), so it is refused wherever catalog text is written (migration 025 holds it too). */
+export const PLACEHOLDER_SYNTAX = /%%|\{\{\{|\}\}\}/;
+// Bidirectional overrides and zero-width characters disguise what a subject line or a page shows.
+const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+function noPlaceholders(v: string, ctx: z.RefinementCtx): void {
+  if (PLACEHOLDER_SYNTAX.test(v)) {
+    ctx.addIssue({ code: 'custom', message: 'contains placeholder syntax ("%%", "{{{" or "}}}"), which the email reserves for each reader\'s own links' });
+  }
+}
+
 // Messages are written to follow a path, e.g. "tools[3].pricing: expected a non-empty string".
-function text(max: number) {
+// Single-line text is cleaned as reader names are (controls, bidi overrides and zero-width characters
+// become spaces); long text keeps its line breaks and loses only the invisible characters.
+function text(max: number, kind: 'line' | 'long' = 'line') {
   return z
     .string({ error: (iss) => (iss.input === undefined ? 'missing' : 'expected a non-empty string') })
-    .trim()
-    .min(1, { error: 'expected a non-empty string' })
-    .max(max, { error: `longer than ${max} characters` });
+    .transform((v) => (kind === 'line' ? v.replace(CONTROLS, ' ').replace(INVISIBLE, ' ').replace(/\s+/g, ' ') : v.replace(INVISIBLE, '')).trim())
+    .pipe(z.string().min(1, { error: 'expected a non-empty string' }).max(max, { error: `longer than ${max} characters` }))
+    .superRefine(noPlaceholders);
 }
 
 const slug = z
@@ -30,17 +46,17 @@ export const toolSchema = z.strictObject({
   name: text(80),
   category: text(60),
   tagline: text(160),
-  description: text(2000),
+  description: text(2000, 'long'),
   /** The pricing entry as shown on the card: "Free", "Paid", "Freemium", "Open source"… */
   pricing: text(40),
-  url: z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL' }).max(500).optional(),
+  url: z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL' }).max(500).superRefine(noPlaceholders).optional(),
 });
 
 export const reviewSchema = z.strictObject({
   tool: slug,
   reviewer: slug,
   verdict: z.enum(['ship', 'skip'], { error: 'expected "ship" or "skip"' }),
-  quote: text(1200),
+  quote: text(1200, 'long'),
 });
 
 const list = <T extends z.ZodType>(item: T) => z.array(item, { error: 'expected a list' }).default([]);

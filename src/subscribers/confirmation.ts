@@ -16,18 +16,41 @@ export type ReaderDeps = Pick<App, 'db' | 'queue' | 'log'>;
 
 /** One confirmation email per address per this many seconds. */
 export const CONFIRM_RESEND_AFTER_SECONDS = 600;
+/** However the form is used, so that it cannot flood a mailbox: an address that never confirms gets at
+ * most this many in a week, and one mailbox (tags and Gmail's dots folded, see migration 025) this many
+ * a day across all its spellings. */
+export const CONFIRM_LIMITS = { perAddress: 3, perAddressSeconds: 7 * 86400, perMailbox: 3, perMailboxSeconds: 86400 };
 // Ids per statement when an import asks for many readers at once.
 const REQUEST_CHUNK = 10_000;
 const sql = String.raw;
 
-// Only pending readers who are owed an email now: none in the last ten minutes and none already on its
-// way (a request not yet sent, or a claim in flight). Under concurrent requests for one address the row
-// lock makes the second re-check the row and find it already asked for.
+// Only pending readers who are owed an email now: none in the last ten minutes, none already on its way
+// (a request not yet sent, or a claim in flight), and within the address's and the mailbox's caps. Under
+// concurrent requests for one address the row lock makes the second re-check the row and find it already
+// asked for; each request is recorded by hashes (confirmation_requests) for the caps.
 const REQUEST = sql`
-  UPDATE subscribers SET confirm_requested_at = now(), updated_at = now()
-  WHERE id = ANY($1::bigint[]) AND status = 'pending' AND confirm_requested_at IS NULL
-    AND (confirm_sent_at IS NULL OR confirm_sent_at < now() - make_interval(secs => $2))
-  RETURNING id`;
+  WITH candidates AS (
+    SELECT s.id, encode(sha256(convert_to(s.email, 'UTF8')), 'hex') AS address_hash,
+           encode(sha256(convert_to(verdicts_mailbox(s.email), 'UTF8')), 'hex') AS mailbox_hash
+    FROM subscribers s
+    WHERE s.id = ANY($1::bigint[]) AND s.status = 'pending' AND s.confirm_requested_at IS NULL
+      AND (s.confirm_sent_at IS NULL OR s.confirm_sent_at < now() - make_interval(secs => $2))
+  ), allowed AS (
+    SELECT c.* FROM candidates c
+    WHERE (SELECT count(*) FROM confirmation_requests r WHERE r.address_hash = c.address_hash AND r.requested_at > now() - make_interval(secs => $4)) < $3
+      AND (SELECT count(*) FROM confirmation_requests r WHERE r.mailbox_hash = c.mailbox_hash AND r.requested_at > now() - make_interval(secs => $6)) < $5
+  ), asked AS (
+    UPDATE subscribers s SET confirm_requested_at = now(), updated_at = now()
+    FROM allowed a WHERE s.id = a.id AND s.status = 'pending' AND s.confirm_requested_at IS NULL
+    RETURNING s.id, a.address_hash, a.mailbox_hash
+  )
+  INSERT INTO confirmation_requests (address_hash, mailbox_hash) SELECT address_hash, mailbox_hash FROM asked
+  RETURNING 1`;
+// One request at a time per mailbox, so twenty simultaneous signups of victim+1@… … victim+20@… are
+// counted one after the other (an import's bulk request does without: an operator's own list).
+const LOCK_MAILBOX = sql`
+  SELECT pg_advisory_xact_lock(hashtextextended('verdicts-confirm:' || verdicts_mailbox(email), 0)) FROM subscribers WHERE id = $1`;
+const PRUNE_REQUESTS = sql`DELETE FROM confirmation_requests WHERE requested_at < now() - make_interval(secs => $1)`;
 const ACTIVATE = sql`
   UPDATE subscribers SET status = 'active', consent_at = now(), unsubscribed_at = NULL, updated_at = now()
   WHERE id = $1 AND status = 'pending'
@@ -51,9 +74,17 @@ export function confirmUrl(publicUrl: string, secret: string, subscriberId: numb
 export async function requestConfirmations(deps: ReaderDeps, ids: number[], trigger: ConfirmTrigger): Promise<number> {
   let queued = 0;
   const unique = [...new Set(ids)];
-  for (let i = 0; i < unique.length; i += REQUEST_CHUNK) {
-    queued += (await deps.db.query(REQUEST, [unique.slice(i, i + REQUEST_CHUNK), CONFIRM_RESEND_AFTER_SECONDS])).rowCount ?? 0;
+  const L = CONFIRM_LIMITS;
+  const params = (chunk: number[]) => [chunk, CONFIRM_RESEND_AFTER_SECONDS, L.perAddress, L.perAddressSeconds, L.perMailbox, L.perMailboxSeconds];
+  if (unique.length === 1) {
+    queued = await inTransaction(deps.db, async (tx) => {
+      await tx.query(LOCK_MAILBOX, [unique[0]]);
+      return (await tx.query(REQUEST, params(unique))).rowCount ?? 0;
+    });
+  } else {
+    for (let i = 0; i < unique.length; i += REQUEST_CHUNK) queued += (await deps.db.query(REQUEST, params(unique.slice(i, i + REQUEST_CHUNK)))).rowCount ?? 0;
   }
+  if (Math.random() < 0.01) await deps.db.query(PRUNE_REQUESTS, [Math.max(L.perAddressSeconds, L.perMailboxSeconds)]);
   if (queued > 0) await wakeConfirmations(deps.queue('confirm'), trigger);
   return queued;
 }
@@ -77,6 +108,12 @@ export async function confirmSubscriber(deps: Pick<App, 'db' | 'log'>, claims: T
   });
   if (outcome.kind === 'confirmed') deps.log.info({ subscriberId: claims.subscriberId }, 'subscription confirmed');
   return outcome;
+}
+
+/** Where a confirm link stands before its button is clicked: nothing is changed. */
+export async function confirmLinkState(deps: Pick<App, 'db'>, claims: TokenClaims): Promise<'pending' | 'already-active' | 'not-pending'> {
+  const status = (await deps.db.query<{ status: string }>(STATUS, [claims.subscriberId])).rows[0]?.status;
+  return status === 'pending' ? 'pending' : status === 'active' ? 'already-active' : 'not-pending';
 }
 
 /** "Send me a new link" from an expired confirm link: the same once-per-ten-minutes rule applies.

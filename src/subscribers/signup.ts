@@ -2,6 +2,8 @@
 // (no enumeration); what happens underneath:
 //   new address, or one that unsubscribed     → pending, and a confirmation email is queued
 //   pending                                   → another one is queued, at most one per ten minutes
+//   (new or pending, either way)              → within the caps of confirmation.ts: 3 a week for one
+//                                               address, 3 a day for one mailbox however it is spelt
 //   active                                    → nothing
 //   bounced or complained                     → nothing: suppressed for good
 //   erased on request (hash kept)             → treated as new: typing one's address into the form and
@@ -9,7 +11,6 @@
 //                                               removed only when the link is clicked (confirmation.ts)
 // The request only writes and queues: the email is rendered and sent by the confirmation job in the send
 // workers, so a signup costs a statement or two and a queue add, whatever the provider is doing.
-import { wakeConfirmations } from '../queue/confirm-queue.js';
 import { requestConfirmations, type ReaderDeps } from './confirmation.js';
 
 export type SignupOutcome = 'pending' | 'active' | 'suppressed';
@@ -26,23 +27,20 @@ const sql = String.raw;
 
 // One statement, so two simultaneous signups for one address cannot both insert. An unsubscribed reader
 // starts over as pending: consent and the resend clock are reset, the new link has to be clicked. A row
-// it returns is a reader owed a confirmation now (asked for in the same statement: the common case costs one).
+// it returns is a reader owed a confirmation, asked for through requestConfirmations and its caps.
 const UPSERT = sql`
-  INSERT INTO subscribers (email, name, status, source, confirm_requested_at)
-  VALUES ($1, $2, 'pending', $3, now())
+  INSERT INTO subscribers (email, name, status, source)
+  VALUES ($1, $2, 'pending', $3)
   ON CONFLICT (email) DO UPDATE
     SET status = 'pending', source = EXCLUDED.source, name = coalesce(EXCLUDED.name, subscribers.name),
-        consent_at = NULL, confirm_sent_at = NULL, confirm_requested_at = now(), updated_at = now()
+        consent_at = NULL, confirm_sent_at = NULL, updated_at = now()
     WHERE subscribers.status = 'unsubscribed'
   RETURNING id, status`;
 const EXISTING = sql`SELECT id, status FROM subscribers WHERE email = $1`;
 
 export async function signUp(deps: ReaderDeps, req: SignupRequest): Promise<{ outcome: SignupOutcome; confirmationQueued: boolean }> {
   const fresh = (await deps.db.query<{ id: number; status: string }>(UPSERT, [req.email, req.name, req.source])).rows[0];
-  if (fresh) {
-    await wakeConfirmations(deps.queue('confirm'), 'signup');
-    return { outcome: 'pending', confirmationQueued: true };
-  }
+  if (fresh) return { outcome: 'pending', confirmationQueued: (await requestConfirmations(deps, [fresh.id], 'signup')) > 0 };
   const row = (await deps.db.query<{ id: number; status: string }>(EXISTING, [req.email])).rows[0];
   if (!row) return { outcome: 'pending', confirmationQueued: false }; // erased between the two statements
   if (row.status === 'active') return { outcome: 'active', confirmationQueued: false };

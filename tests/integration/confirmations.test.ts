@@ -94,7 +94,7 @@ describe.each<Backend>(['redis', 'postgres'])('the confirmation job (%s backend)
     const row = await reader('outage@example.net');
     expect(mail.idempotencyKey).toBe(`confirm/${row.id}/${row.confirm_sent_at.getTime()}`);
     // The link in it works.
-    const page = await web.inject({ method: 'GET', url: pathOf(linksIn(mail.html!, '/confirm')[0]!) });
+    const page = await web.inject({ method: 'POST', url: pathOf(linksIn(mail.html!, '/confirm')[0]!) });
     expect(heading(page.body)).toBe('Welcome, you are in');
   });
 

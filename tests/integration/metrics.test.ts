@@ -39,13 +39,13 @@ describe('metrics', () => {
       await planWeek(h.app.db, h.app.log, '2026-W45', { pairsPerIssue: 2 });
       await renderWeek(h.app.db, h.app.log, '2026-W45', h.app.config);
       await approveWeek(h.app.db, h.app.log, '2026-W45', 'test');
-      const before = await web.inject({ method: 'GET', url: '/metrics' });
+      const before = await web.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${h.config.adminToken}` } });
       const sentBefore = sample(before.body, 'verdicts_deliveries_total{outcome="sent"}') ?? 0;
       h.fake.failNext(1, { status: 503 });
       await fanOut(h.app.db, bullBatchQueue(h.app.queue('send')), h.app.log, { week: '2026-W45', notAfter: null });
       await waitFor(async () => (await findIssue(h.app.db, '2026-W45'))!.state === 'sent', 30_000, 'sent');
 
-      const res = await web.inject({ method: 'GET', url: '/metrics' });
+      const res = await web.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${h.config.adminToken}` } });
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
       expect(sample(res.body, 'verdicts_deliveries_total{outcome="sent"}')! - sentBefore).toBe(300);

@@ -154,7 +154,7 @@ describe('POST /subscribe', () => {
     const row = await reader('returning@example.com');
     expect(row).toMatchObject({ status: 'pending', consent_at: null });
     const mail = await confirmationTo(h, 'returning@example.com');
-    const r = await web.inject({ method: 'GET', url: pathOf(linksIn(mail.html!, '/confirm')[0]!) });
+    const r = await web.inject({ method: 'POST', url: pathOf(linksIn(mail.html!, '/confirm')[0]!) });
     expect(heading(r.body)).toBe('Welcome, you are in');
     expect(await reader('returning@example.com')).toMatchObject({ status: 'active', unsubscribed_at: null });
   });
@@ -171,7 +171,7 @@ describe('POST /subscribe', () => {
     // Not confirmed yet: an import still may not add the address.
     const imported = await importSubscribersCsv(h.app.db, 'email\nerased@example.com\n', { confirmed: true, source: 'import:test' });
     expect(imported.imported).toBe(0);
-    await web.inject({ method: 'GET', url: pathOf(linksIn((await confirmationTo(h, 'erased@example.com')).html!, '/confirm')[0]!) });
+    await web.inject({ method: 'POST', url: pathOf(linksIn((await confirmationTo(h, 'erased@example.com')).html!, '/confirm')[0]!) });
     expect((await reader('erased@example.com')).status).toBe('active');
     expect(await hashes()).toBe(0);
   });
@@ -243,7 +243,7 @@ describe('POST /subscribe', () => {
   });
 });
 
-describe('GET /confirm', () => {
+describe('GET and POST /confirm', () => {
   async function pendingReader(email: string) {
     await subscribe({ email });
     const mail = await confirmationTo(h, email);
@@ -251,9 +251,15 @@ describe('GET /confirm', () => {
     return { row: await reader(email), link: pathOf(linksIn(mail.html!, '/confirm')[0]!) };
   }
 
-  it('activates the reader, records consent time and source, and welcomes them; a second click is harmless', async () => {
+  it('shows a button that activates the reader, records consent time and source, and welcomes them; a second click is harmless', async () => {
     const { link } = await pendingReader('confirm-me@example.com');
-    const r = await web.inject({ method: 'GET', url: link });
+    // Opening the link (a mail scanner does) changes nothing: it shows one button that POSTs the same link.
+    const opened = await web.inject({ method: 'GET', url: link });
+    expect(opened.statusCode).toBe(200);
+    expect(heading(opened.body)).toBe('Confirm your subscription');
+    expect(opened.body).toContain(`action="${link}" method="post"`);
+    expect((await reader('confirm-me@example.com')).status).toBe('pending');
+    const r = await web.inject({ method: 'POST', url: link });
     expect(r.statusCode).toBe(200);
     expect(heading(r.body)).toBe('Welcome, you are in');
     expect(r.headers['x-robots-tag']).toBe('noindex, nofollow');
@@ -261,7 +267,7 @@ describe('GET /confirm', () => {
     expect(row.status).toBe('active');
     expect(row.source).toBe('form');
     expect(Date.now() - row.consent_at.getTime()).toBeLessThan(60_000);
-    const again = await web.inject({ method: 'GET', url: link });
+    const again = await web.inject({ method: 'POST', url: link });
     expect(again.statusCode).toBe(200);
     expect(heading(again.body)).toBe('You are already subscribed');
     expect((await reader('confirm-me@example.com')).consent_at).toEqual(row.consent_at);
@@ -289,7 +295,7 @@ describe('GET /confirm', () => {
     const second = await confirmationTo(h, 'late@example.com', 2);
     await confirmationsSettled(h);
     expect(mailsTo('late@example.com')).toHaveLength(2);
-    const fresh = await web.inject({ method: 'GET', url: pathOf(linksIn(second.html!, '/confirm')[0]!) });
+    const fresh = await web.inject({ method: 'POST', url: pathOf(linksIn(second.html!, '/confirm')[0]!) });
     expect(heading(fresh.body)).toBe('Welcome, you are in');
   });
 

@@ -25,6 +25,22 @@ export function WelcomePage({ site, already }: { site: Site; already: boolean })
   );
 }
 
+/** What the emailed link opens: one button, because mail scanners open links and must not confirm for
+ * the reader. The button POSTs to the same address. */
+export function ConfirmPage({ site, action }: { site: Site; action: string }) {
+  return (
+    <MessagePage site={site} title="Confirm your subscription" tone="info" noindex>
+      <p className="lede">One click and the weekly issue comes to your inbox.</p>
+      <form method="post" action={action} className="actions">
+        <button className="btn" type="submit">
+          Yes, subscribe me
+        </button>
+      </form>
+      <p className="muted small">If you did not ask for this, close the page: nothing happens without the click.</p>
+    </MessagePage>
+  );
+}
+
 /** The link is genuine but older than seven days: one button sends a fresh one. */
 export function ConfirmExpiredPage({ site, token }: { site: Site; token: string }) {
   return (
