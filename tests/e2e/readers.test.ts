@@ -89,6 +89,7 @@ describe('a reader, without JavaScript', () => {
     // The link shows one button (mail scanners open links); the click confirms.
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Confirm your subscription');
     expect(await status('margaret.reader@example.org')).toBe('pending');
+    await shot(page, 'confirm-1280');
     await page.getByRole('button', { name: 'Yes, subscribe me' }).click();
     await page.waitForLoadState();
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Welcome, you are in');
