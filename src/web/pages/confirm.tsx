@@ -76,7 +76,7 @@ export function ResentPage({ site, outcome }: { site: Site; outcome: 'queued' | 
       <p>
         {outcome === 'queued'
           ? 'Check your inbox and click the new link within seven days.'
-          : 'We sent one in the last ten minutes. Check your inbox and the spam folder; if nothing has come after ten minutes, ask again.'}
+          : 'We sent one recently. Check your inbox and the spam folder; if nothing has come within the hour, ask again later.'}
       </p>
     </MessagePage>
   );
