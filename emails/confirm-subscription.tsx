@@ -50,7 +50,8 @@ export function ConfirmSubscription(p: Props) {
         <title>{CONFIRM_SUBJECT}</title>
       </Head>
       <Body style={st.body}>
-        <Preview>One click to confirm, then one email a week with two AI tools side by side.</Preview>
+        {/* Not as a <title> too: the subject's is the document's one title (see weekly-issue.tsx). */}
+        <Preview useTitleTag={false}>One click to confirm, then one email a week with two AI tools side by side.</Preview>
         <Table bgcolor={color.page}>
           <tr>
             <td style={st.outer}>

@@ -25,7 +25,9 @@ export function WeeklyIssue({ view }: Props) {
         <style dangerouslySetInnerHTML={{ __html: css }} />
       </Head>
       <Body className={cls.page} style={st.body}>
-        <Preview>{view.preheader}</Preview>
+        {/* The preheader only: by default react-email also writes it into a <title>, which React 19 hoists into
+            <head> beside the subject's, and a document with two titles shows either. */}
+        <Preview useTitleTag={false}>{view.preheader}</Preview>
         <Table className={cls.page} bgcolor={color.page}>
           <tr>
             <td className={cls.page} style={st.outer}>
