@@ -1,10 +1,10 @@
 // The double opt-in email: one button, the link spelled out, and why the reader got it. Transactional:
 // no unsubscribe link, because without a click on the button nothing else is ever sent. The name the
 // form was given is never echoed here, so the signup form cannot be used to mail someone a message.
-import { Body, Container, Head, Html, Preview } from 'react-email';
-import { Table, bgcolor } from './_components/layout.js';
+import { EmailDocument, Sheet } from './_components/document.js';
+import { Masthead } from './_components/header.js';
 import { hostOf } from './_components/format.js';
-import { color, font, st } from './_components/theme.js';
+import { cls, color, font, st } from './_components/theme.js';
 
 interface Props {
   confirmUrl: string;
@@ -20,7 +20,6 @@ export const CONFIRM_SUBJECT = 'Confirm your subscription to Weekly AI Tool Verd
 const button = {
   display: 'inline-block',
   padding: '14px 26px',
-  borderRadius: '8px',
   backgroundColor: color.accent,
   color: '#ffffff',
   fontSize: '17px',
@@ -30,6 +29,8 @@ const button = {
 } as const;
 const body = { ...st.intro, margin: '0 0 16px', fontSize: '16px', lineHeight: '25px' } as const;
 const small = { ...st.small, margin: '0 0 12px' } as const;
+// The link spelled out is one long word: break-all lets it wrap on a phone instead of widening the email
+// (Yahoo and Windows Mail ignore it and wrap the way they wrap any long word).
 const urlText = { ...st.small, margin: '0 0 16px', wordBreak: 'break-all' } as const;
 const link = { color: color.accent, textDecoration: 'underline' } as const;
 const footer = { padding: '20px 28px 8px', fontFamily: font, textAlign: 'center' } as const;
@@ -42,59 +43,47 @@ export function whyYouGotThis(p: Pick<Props, 'publicUrl' | 'source'>): string {
     : `Someone, hopefully you, entered this address in the signup form at ${hostOf(p.publicUrl)}. If it was not you, ignore this email: without a click on the button you will not hear from us again.`;
 }
 
+const PREHEADER = 'One click to confirm, then one email a week with two AI tools side by side.';
+
+/** The issue's look (masthead, sheet, footer, dark mode): one newsletter, whichever email arrives first. */
 export function ConfirmSubscription(p: Props) {
   return (
-    <Html lang="en" dir="ltr">
-      <Head>
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{CONFIRM_SUBJECT}</title>
-      </Head>
-      <Body style={st.body}>
-        <Preview>One click to confirm, then one email a week with two AI tools side by side.</Preview>
-        <Table bgcolor={color.page}>
-          <tr>
-            <td style={st.outer}>
-              <Container style={st.container}>
-                <Table>
-                  <tr>
-                    <td style={st.header} {...bgcolor(color.headerBg)}>
-                      <p style={st.brand}>Weekly AI Tool Verdicts</p>
-                    </td>
-                  </tr>
-                  <tr>
-                    <td style={st.sheetUnderHeader} {...bgcolor(color.sheet)}>
-                      <h1 style={st.h1}>Confirm your subscription</h1>
-                      <p style={body}>
-                        One click and you are in: every week, two comparable AI tools side by side, with our reviewer
-                        panel's ship-or-skip verdicts, the pricing entry and what readers voted.
-                      </p>
-                      <p style={{ margin: '24px 0' }}>
-                        <a href={p.confirmUrl} style={button}>
-                          Yes, subscribe me
-                        </a>
-                      </p>
-                      <p style={small}>Button not working? Paste this link into your browser:</p>
-                      <p style={urlText}>
-                        <a href={p.confirmUrl} style={link}>
-                          {p.confirmUrl}
-                        </a>
-                      </p>
-                      <p style={small}>{`The link works for ${p.expiresInDays} days.`}</p>
-                    </td>
-                  </tr>
-                  <tr>
-                    <td style={footer}>
-                      <p style={footerText}>{whyYouGotThis(p)}</p>
-                      <p style={footerText}>{p.mailingAddress}</p>
-                    </td>
-                  </tr>
-                </Table>
-              </Container>
-            </td>
-          </tr>
-        </Table>
-      </Body>
-    </Html>
+    <EmailDocument subject={CONFIRM_SUBJECT} preheader={PREHEADER}>
+      <Masthead view={{}} />
+      <Sheet style={st.sheetUnderHeader}>
+        <h1 className={`${cls.text} ${cls.h1}`} style={st.h1}>
+          Confirm your subscription
+        </h1>
+        <p className={cls.text} style={body}>
+          One click and you are in: every week, two comparable AI tools side by side, with our reviewer panel's
+          ship-or-skip verdicts, the pricing entry and what readers voted.
+        </p>
+        <p style={{ margin: '24px 0' }}>
+          <a href={p.confirmUrl} className={cls.round} style={button}>
+            Yes, subscribe me
+          </a>
+        </p>
+        <p className={cls.muted} style={small}>
+          Button not working? Paste this link into your browser:
+        </p>
+        <p className={cls.muted} style={urlText}>
+          <a href={p.confirmUrl} className={cls.link} style={link}>
+            {p.confirmUrl}
+          </a>
+        </p>
+        <p className={cls.muted} style={small}>{`The link works for ${p.expiresInDays} days.`}</p>
+      </Sheet>
+      <tr>
+        <td className={cls.page} style={footer}>
+          <p className={cls.muted} style={footerText}>
+            {whyYouGotThis(p)}
+          </p>
+          <p className={cls.muted} style={footerText}>
+            {p.mailingAddress}
+          </p>
+        </td>
+      </tr>
+    </EmailDocument>
   );
 }
 

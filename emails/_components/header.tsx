@@ -1,25 +1,26 @@
-// The masthead (newsletter name and week) and the "in this issue" list.
+// The masthead (newsletter name and week) and the "in this issue" list, each a sheet of its own.
 import type { CSSProperties } from 'react';
 import type { IssueView } from '../../src/issues/view.js';
-import { bgcolor } from './layout.js';
+import { Sheet } from './document.js';
 import { cls, color, st } from './theme.js';
 
 const toc: CSSProperties = { ...st.intro, margin: '0 0 6px' };
 const tocCategory: CSSProperties = { color: color.muted };
 const tocTitle: CSSProperties = { ...st.eyebrow, margin: '0 0 10px' };
 
-export function Masthead({ view }: { view: IssueView }) {
+/** The newsletter's name on the dark band, with the issue's week under it when there is one. */
+export function Masthead({ view }: { view: { weekLabel?: string } }) {
   return (
-    <td className={cls.header} style={st.header} {...bgcolor(color.headerBg)}>
+    <Sheet first className={cls.header} style={st.header} fill={color.headerBg}>
       <p style={st.brand}>Weekly AI Tool Verdicts</p>
-      <p style={st.weekLabel}>{view.weekLabel}</p>
-    </td>
+      {view.weekLabel && <p style={st.weekLabel}>{view.weekLabel}</p>}
+    </Sheet>
   );
 }
 
 export function InThisIssue({ view }: { view: IssueView }) {
   return (
-    <td className={cls.sheet} style={st.sheetUnderHeader} {...bgcolor(color.sheet)}>
+    <Sheet style={st.sheetUnderHeader}>
       <p className={cls.link} style={tocTitle}>
         In this issue
       </p>
@@ -35,6 +36,6 @@ export function InThisIssue({ view }: { view: IssueView }) {
           </p>
         ))
       )}
-    </td>
+    </Sheet>
   );
 }

@@ -1,6 +1,7 @@
 // One tool of a comparison: name, tagline, the two figures, pricing entry, description and the vote buttons.
 // Rendered as a table cell so the two cards of a row share one height on desktop; the `col` class
-// turns the cell into a full-width block on narrow screens (see css in theme.ts).
+// turns the cell into a full-width block on narrow screens and `round` rounds the card, its pill and its
+// buttons (see css in theme.ts).
 import type { CSSProperties } from 'react';
 import type { ToolCard as Tool } from '../../src/issues/view.js';
 import { FigureBar } from './figure-bar.js';
@@ -14,7 +15,6 @@ const cell: CSSProperties = {
   padding: '20px 18px',
   backgroundColor: color.card,
   border: `1px solid ${color.cardBorder}`,
-  borderRadius: '10px',
   fontFamily: font,
 };
 const name: CSSProperties = { margin: 0, fontSize: '20px', lineHeight: '26px', fontWeight: 800, color: color.ink };
@@ -33,7 +33,6 @@ const pillBase: CSSProperties = {
   display: 'inline-block',
   marginLeft: '6px',
   padding: '0 10px',
-  borderRadius: '999px',
   fontSize: '13px',
   lineHeight: '22px',
   fontWeight: 700,
@@ -46,7 +45,6 @@ const button: CSSProperties = {
   display: 'inline-block',
   margin: '0 6px 6px 0',
   padding: '9px 16px',
-  borderRadius: '8px',
   fontSize: '14px',
   lineHeight: '18px',
   fontWeight: 700,
@@ -82,7 +80,7 @@ const pillFor = (pricing: string) => {
 
 export function ToolCardCell({ tool }: { tool: Tool }) {
   return (
-    <td className={`${cls.col} ${cls.card}`} width="48%" valign="top" {...bgcolor(color.card)} style={cell}>
+    <td className={`${cls.col} ${cls.card} ${cls.round}`} width="48%" valign="top" {...bgcolor(color.card)} style={cell}>
       <p className={cls.text} style={name}>
         {tool.url ? (
           <a href={tool.url} className={cls.text} style={nameLink}>
@@ -108,7 +106,7 @@ export function ToolCardCell({ tool }: { tool: Tool }) {
         barColor={color.communityBar}
       />
       <p className={cls.muted} style={entry}>
-        Entry<span style={pillFor(tool.pricing)}>{tool.pricing || 'Not stated'}</span>
+        Entry<span className={cls.round} style={pillFor(tool.pricing)}>{tool.pricing || 'Not stated'}</span>
       </p>
       <p className={cls.text} style={description}>
         {tool.description}
@@ -116,10 +114,10 @@ export function ToolCardCell({ tool }: { tool: Tool }) {
       <p className={cls.muted} style={voteCaption}>
         {`Your verdict on ${tool.name}:`}
       </p>
-      <a href={tool.voteShipUrl} style={shipButton}>
+      <a href={tool.voteShipUrl} className={cls.round} style={shipButton}>
         Ship it
       </a>
-      <a href={tool.voteSkipUrl} style={skipButton}>
+      <a href={tool.voteSkipUrl} className={cls.round} style={skipButton}>
         Skip it
       </a>
     </td>

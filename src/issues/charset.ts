@@ -6,16 +6,18 @@
 // with no such spelling (a name in another script, an emoji) stays as it is, and that issue's requests
 // take twice the memory.
 
-const BEYOND_LATIN1 = /[^\x00-\xff]/gu;
-
-/** Raw-text elements, where character references are not decoded: left untouched. */
-const RAW_TEXT = /(<(style|script)\b[^>]*>[\s\S]*?<\/\2\s*>)/gi;
+/**
+ * One pass over the HTML: a raw-text element (<style>, <script>, where character references are not
+ * decoded) is matched whole and kept as it is; any other character beyond Latin-1 becomes a reference.
+ * Not split(): split() puts every capture group into its result, and the back-reference needs one for
+ * the tag name, which then came out as text after each element ("style" above every masthead).
+ */
+const RAW_TEXT_OR_BEYOND_LATIN1 = /<(style|script)\b[^>]*>[\s\S]*?<\/\1\s*>|[^\x00-\xff]/giu;
 
 export function htmlWithinLatin1(html: string): string {
-  return html
-    .split(RAW_TEXT)
-    .map((part, i) => (i % 3 === 0 ? part.replace(BEYOND_LATIN1, (c) => `&#${c.codePointAt(0)};`) : part))
-    .join('');
+  return html.replace(RAW_TEXT_OR_BEYOND_LATIN1, (m: string, rawTextTag: string | undefined) =>
+    rawTextTag ? m : `&#${m.codePointAt(0)};`,
+  );
 }
 
 const PLAIN: Record<string, string> = {

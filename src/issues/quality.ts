@@ -1,7 +1,10 @@
 // The quality gate: what an email must satisfy before an editor may approve it (and what every template
 // is tested against). Pure: it reads the HTML and text it is given and returns a report with failures.
-// The HTML is ours (react-email output, attributes always quoted), so a small tag scanner is enough.
+// Links, images and lang come from our own react-email output (attributes always quoted), so a small tag
+// scanner reads them; what a client's parser does with the document (stray text, titles) is judged by an
+// HTML5 parser (email-document.ts).
 import { personalise, type IssueForSending } from '../delivery/personalize.js';
+import { documentProblems } from './email-document.js';
 
 /** Gmail clips a message whose HTML passes 102 KB ("[Message clipped]"), hiding the footer and unsubscribe. */
 export const GMAIL_CLIP_BYTES = 102 * 1024;
@@ -9,7 +12,9 @@ export const GMAIL_CLIP_BYTES = 102 * 1024;
 /** The reader id a sample personalisation uses: no reader has it, so its links act on nobody. */
 export const SAMPLE_READER_ID = 0;
 
-export type QualityCheck = 'subject' | 'size' | 'text' | 'lang' | 'img-alt' | 'img-src' | 'links' | 'placeholders' | 'leftovers';
+export type QualityCheck =
+  | 'subject' | 'size' | 'text' | 'lang' | 'img-alt' | 'img-src' | 'links' | 'placeholders' | 'leftovers'
+  | 'stray-text' | 'title' | 'width';
 
 export interface QualityFailure {
   check: QualityCheck;
@@ -108,6 +113,7 @@ export function checkEmail(email: { subject?: string | null; html: string | null
     fail('size', `the HTML is ${KB(htmlBytes)}: Gmail clips messages from ${KB(GMAIL_CLIP_BYTES)}, hiding the footer and the unsubscribe link`);
   }
   if (!text.trim()) fail('text', 'there is no plain-text part');
+  if (html.trim()) for (const p of documentProblems(html)) fail(p.check, p.message);
 
   const htmlTag = /<html\b([^>]*)>/i.exec(markup);
   const lang = htmlTag ? attributes(htmlTag[1]!).get('lang')?.trim() || null : null;

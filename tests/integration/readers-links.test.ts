@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { addReaders, createHarness, waitFor, type Harness } from '../support/harness.js';
-import { FORM, heading, lastMailTo, linksIn, pathOf, readerServer, sendIssue } from '../support/readers.js';
+import { FORM, heading, lastMailTo, linksIn, pathOf, readerServer, sendIssue, shown } from '../support/readers.js';
 import { startWorkers, type RunningWorkers } from '../../workers/start.js';
 import { signToken } from '../../src/subscribers/tokens.js';
 import { planWeek } from '../../src/issues/plan.js';
@@ -147,7 +147,9 @@ describe('community votes', () => {
     const page = await web.inject({ method: 'GET', url: pathOf(ship) });
     expect(page.statusCode).toBe(200);
     expect(heading(page.body)).toBe(`Your verdict on ${rows[0].name}`);
-    expect(page.body).toContain('SHIP IT');
+    // Nothing is recorded yet, and the page says so: what the button will do, never "Your vote".
+    expect(shown(page.body)).toContain(`You are about to vote ship it on ${rows[0].name}. Nothing is recorded until you confirm.`);
+    expect(shown(page.body)).not.toMatch(/your vote( on [^.]*)?:/i);
     expect(page.body).toMatch(/<button class="btn ship" type="submit" value="ship" name="choice">Confirm: ship it<\/button>/);
     expect(await votes(toolId)).toEqual([]);
 
@@ -155,6 +157,7 @@ describe('community votes', () => {
     const posted = await web.inject({ method: 'POST', url: action, payload: 'choice=ship', headers: FORM });
     expect(posted.statusCode).toBe(200);
     expect(heading(posted.body)).toBe('Thanks, your vote is in');
+    expect(shown(posted.body)).toContain(`Your vote on ${rows[0].name}: SHIP IT`);
     expect(await votes(toolId)).toEqual([{ subscriber_id: readers[8], choice: 'ship', issue_id: issue.id }]);
 
     const changed = await web.inject({ method: 'POST', url: action, payload: 'choice=skip', headers: FORM });

@@ -10,6 +10,7 @@ import { findIssue, type IssueRow } from '../../src/issues/repo.js';
 import { confirmationsOwed } from '../../src/subscribers/confirmation-sender.js';
 import type { Delivery } from './fake-resend.js';
 import { waitFor, type Harness } from './harness.js';
+import { parse, type DefaultTreeAdapterTypes } from 'parse5';
 
 export async function readerServer(h: Harness): Promise<FastifyInstance> {
   return buildServer(h.app);
@@ -53,6 +54,19 @@ export const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 /** An h1's text in a page. */
 export function heading(html: string): string {
   return (/<h1[^>]*>(.*?)<\/h1>/s.exec(html)?.[1] ?? '').replace(/<[^>]+>/g, '');
+}
+
+/** A page's visible words as an HTML parser reads them (tags gone, references decoded, white space collapsed). */
+export function shown(html: string): string {
+  const words: string[] = [];
+  const walk = (n: DefaultTreeAdapterTypes.ParentNode) => {
+    for (const c of n.childNodes) {
+      if (c.nodeName === '#text') words.push((c as DefaultTreeAdapterTypes.TextNode).value);
+      else if ('childNodes' in c && !['script', 'style', 'title', 'head'].includes(c.nodeName)) walk(c);
+    }
+  };
+  walk(parse(html));
+  return words.join(' ').replace(/\s+/g, ' ').trim();
 }
 
 /** Waits until the confirmation job has nothing left: no job waiting, delayed or running, nothing owed

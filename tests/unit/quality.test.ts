@@ -128,12 +128,37 @@ describe('the quality gate catches', () => {
     expect(checks(good, 'Community: undefined% · [object Object]')).toEqual(['leftovers']);
   });
 
+  it('text that an HTML parser shows above the content: in <head> (moved to the body) or before the first element', () => {
+    const inHead = checkEmail({ html: good.replace('</style></head>', '</style>style</head>'), text: 't' }, opts).failures;
+    expect(inHead.map((f) => f.check)).toEqual(['stray-text']);
+    expect(inHead[0]!.message).toBe('the text "style" sits in <head>, so the parser moves it to the top of the body: readers see it above the masthead');
+    expect(checks(good.replace('<body>', '<body>oops<div>masthead</div>'))).toEqual(['stray-text']);
+    // White space between the elements of <head> is no text.
+    expect(checks(good.replace('</style></head>', '</style>\n  \n</head>'))).toEqual([]);
+  });
+
+  it('no title, or more than one (the second title was the preheader, hoisted by React into <head>)', () => {
+    const two = checkEmail({ html: good.replace('<title>x</title>', '<title>A vs B</title><title>Panel ship: A 75%</title>'), text: 't' }, opts).failures;
+    expect(two.map((f) => f.check)).toEqual(['title']);
+    expect(two[0]!.message).toBe('the HTML has 2 <title> elements ("A vs B", "Panel ship: A 75%"): a client shows one of them, as it likes');
+    expect(checks(good.replace('<title>x</title>', ''))).toEqual(['title']);
+    // An SVG's <title> is the drawing's label, not the document's.
+    expect(checks(good.replace('</body>', '<svg role="img"><title>chart</title></svg></body>'))).toEqual([]);
+  });
+
+  it('a layout fixed wider than a 375 px phone', () => {
+    expect(checks(good.replace('<body>', '<body><table width="600"><tr><td>x</td></tr></table>'))).toEqual(['width']);
+    expect(checks(good.replace('<body>', '<body><div style="width:640px">x</div>'))).toEqual(['width']);
+    // A fluid container that stops at 600 px is fine.
+    expect(checks(good.replace('<body>', '<body><div style="max-width:600px;width:100%">x</div>'))).toEqual([]);
+  });
+
   it('a broken template: one rendered without lang, alt text or absolute links', async () => {
     const Broken = ({ view }: { view: IssueView }) =>
       createElement('html', null, createElement('body', null, createElement('img', { src: 'logo.png' }), createElement('a', { href: `/issues/${view.week}` }, view.subject)));
     const view = buildPreviewIssue(loadSampleCatalog(), { publicUrl });
     const html = await render(createElement(Broken, { view }));
-    expect(new Set(checks(html, 'text', { publicUrl }))).toEqual(new Set(['lang', 'img-alt', 'img-src', 'links']));
+    expect(new Set(checks(html, 'text', { publicUrl }))).toEqual(new Set(['lang', 'img-alt', 'img-src', 'links', 'title']));
   });
 });
 

@@ -86,9 +86,7 @@ describe('renderIssueEmail: the preview issue', () => {
   });
 
   it('shows "—" and an empty grey track for a missing community figure', () => {
-    expect(html).toMatch(
-      />—<\/td><td style="vertical-align:middle"><table[^>]*><tbody><tr><td width="100%" bgcolor="#e2e8f0"/,
-    );
+    expect(html).toMatch(/>—<\/span>\u00a0 not enough votes yet[^<]*<\/p><table[^>]*><tbody><tr><td width="100%" bgcolor="#e2e8f0"/);
     expect(html).toContain('not enough votes yet');
   });
 
@@ -103,7 +101,7 @@ describe('renderIssueEmail: the preview issue', () => {
     const lines = view.comparisons.flatMap((c) => c.scorecard);
     // A coloured label (background and text colour inline) that holds the word itself.
     const shown = [
-      ...html.matchAll(/<b class="sv" style="background:#[0-9a-f]{6};color:#[0-9a-f]{6}">(SHIP|SKIP)<\/b>/g),
+      ...html.matchAll(/<b class="wo" style="[^"]*;background:#[0-9a-f]{6};color:#[0-9a-f]{6}">(SHIP|SKIP)<\/b>/g),
     ].map((m) => m[1]);
     expect(shown).toEqual(lines.map((l) => l.verdict.toUpperCase()));
     expect(shown).toContain('SKIP');
@@ -165,7 +163,7 @@ describe('renderIssueEmail: edge cases', () => {
     const { html } = await renderIssueEmail(view);
     expect(html).not.toContain('width="0%"');
     expect(html).toMatch(/<td width="100%" bgcolor="#4f46e5"/);
-    expect(html).toMatch(/>0%<\/td>/);
+    expect(html).toMatch(/>0%<\/span>/);
   });
 
   it('escapes catalog text and renders an issue without comparisons', async () => {

@@ -15,6 +15,7 @@ const CHECKS: Array<[QualityCheck[], string]> = [
   [['links'], 'Every link is under PUBLIC_URL or a tool’s own link'],
   [['placeholders'], 'No placeholder left after personalising'],
   [['subject', 'leftovers'], 'Subject set, no missing values shown'],
+  [['stray-text', 'title', 'width'], 'As a client parses it: one title, nothing above the masthead, fits a 375 px phone'],
 ];
 
 const figure = (t: ToolWithPanel) => (t.panel.shipPct === null ? 'no reviews' : `${t.panel.shipPct}% ship (${t.panel.ships} of ${t.panel.reviews})`);

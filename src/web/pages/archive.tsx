@@ -2,7 +2,7 @@
 // the stored email with every reader link taken out (depersonalise); its vote buttons lead to this bar's
 // #vote section, which tells the visitor how to vote and shows the community figures as they stand now.
 import { renderToStaticMarkup } from 'react-dom/server';
-import { color, font } from '../../../emails/_components/theme.js';
+import { cls, color, font } from '../../../emails/_components/theme.js';
 import type { ArchivedIssue, SampleComparison } from '../../issues/archive.js';
 import { Layout, NEWSLETTER, type Site } from './layout.js';
 import { communityInWords } from './sample.js';
@@ -42,7 +42,8 @@ export function ArchiveListPage({ site, issues }: { site: Site; issues: Archived
   );
 }
 
-// Inline styles only: the bar sits inside the email's own document and stylesheet.
+// Inline styles: the bar sits inside the email's own document and stylesheet, whose dark-mode classes
+// (page, text, muted, link) it carries so that it darkens with the email.
 const bar = { background: '#ffffff', color: color.ink, borderTop: `4px solid ${color.accent}`, borderBottom: `1px solid ${color.cardBorder}`, fontFamily: font, fontSize: '15px', lineHeight: '22px' };
 const inner = { maxWidth: '600px', margin: '0 auto', padding: '14px 16px' };
 const strong = { color: color.ink, fontWeight: 700 };
@@ -54,24 +55,26 @@ const list = { margin: '4px 0 0', padding: '0 0 0 18px', color: color.muted, fon
 export function archiveBanner(weekLabel: string, comparisons: SampleComparison[]): string {
   const tools = comparisons.flatMap((c) => [c.a, c.b]);
   return renderToStaticMarkup(
-    <div style={bar}>
+    <div className={cls.page} style={bar}>
       <div style={inner}>
-        <a href="/issues" style={link}>
+        <a href="/issues" className={cls.link} style={link}>
           ← All issues
         </a>
-        <span style={{ color: color.muted }}>{` · ${NEWSLETTER}, ${weekLabel}`}</span>
-        <p id="vote" style={line}>
+        <span className={cls.muted} style={{ color: color.muted }}>{` · ${NEWSLETTER}, ${weekLabel}`}</span>
+        <p id="vote" className={cls.muted} style={line}>
           {'Readers vote ship or skip in their own copy of the email. '}
-          <a href="/#subscribe" style={link}>
+          <a href="/#subscribe" className={cls.link} style={link}>
             Subscribe to vote
           </a>
         </p>
         {tools.length > 0 && (
           <>
-            <p style={line}>
-              <span style={strong}>Community ship now</span>
+            <p className={cls.muted} style={line}>
+              <span className={cls.text} style={strong}>
+                Community ship now
+              </span>
             </p>
-            <ul style={list}>
+            <ul className={cls.muted} style={list}>
               {tools.map((t) => {
                 const c = communityInWords(t.community);
                 return <li key={t.id}>{`${t.name}: ${c.figure} (${c.detail})`}</li>;

@@ -1,4 +1,5 @@
-// Community vote: the GET shows the tool and the choice with a confirm button; the POST records it.
+// Community vote: the GET shows the tool and the choice about to be made, with a confirm button; the POST
+// records it, and only then does the page show "Your vote".
 import { isoWeekLabel } from '../../issues/week.js';
 import type { Choice, VoteContext } from '../../subscribers/votes.js';
 import type { Site } from './layout.js';
@@ -34,11 +35,9 @@ export function VotePage({ site, ctx, choice, action }: { site: Site; ctx: VoteC
   return (
     <MessagePage site={site} title={`Your verdict on ${ctx.toolName}`} tone="info" eyebrow={eyebrow(ctx)} noindex>
       <p className="muted">{ctx.tagline}</p>
+      {/* Before the POST nothing is recorded: the page says what the button will do, never "Your vote". */}
       {choice ? (
-        <p className="verdict">
-          {'Your vote: '}
-          <span className={`choice ${choice}`}>{WORD[choice].toUpperCase()}</span>
-        </p>
+        <p className="lede">{`You are about to vote ${WORD[choice].toLowerCase()} on ${ctx.toolName}. Nothing is recorded until you confirm.`}</p>
       ) : (
         <p className="lede">Would you ship with it, or skip it?</p>
       )}
@@ -65,7 +64,7 @@ export function VotedPage({ site, ctx, choice, action }: { site: Site; ctx: Vote
   return (
     <MessagePage site={site} title="Thanks, your vote is in" tone="ok" eyebrow={eyebrow(ctx)} noindex>
       <p className="verdict">
-        {`${ctx.toolName}: `}
+        {`Your vote on ${ctx.toolName}: `}
         <span className={`choice ${choice}`}>{WORD[choice].toUpperCase()}</span>
       </p>
       <Community ctx={ctx} />
