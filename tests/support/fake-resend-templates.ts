@@ -155,6 +155,10 @@ export class FakeTemplates {
       }
       declared.add(v.key);
     }
+    // Four braces open a Handlebars raw block: a template engine would not read what follows as the author meant.
+    if (/\{\{\{\{/.test(input.html) || /\{\{\{\{/.test(input.text ?? '')) {
+      return error(422, 'validation_error', 'The template holds `{{{{`, which opens a raw block; escape literal braces.');
+    }
     const cutHtml = cut(input.html);
     const cutText = input.text === undefined ? null : cut(input.text);
     for (const key of [...cutHtml.keys, ...(cutText?.keys ?? [])]) {

@@ -183,7 +183,8 @@ export interface FakeResend {
   acceptThenDropNext(n: number): void;
   /** Switch off every injected fault (failNext, chaos, stalls, drops); the rate limit stays. */
   calm(): void;
-  /** Forget deliveries, requests, counters, idempotency keys, templates and faults; the rate limit returns to the start option. */
+  /** Forget deliveries, requests, counters, idempotency keys and faults; the rate limit returns to the start option.
+   * Templates stay (account state, as a database remembers their ids); a refusal of templates ends. */
   reset(): void;
   /** The same commands as `POST /__control`. */
   control(command: ControlCommand): ControlResult;
@@ -980,7 +981,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
       idempotency = new Map();
       stats = emptyStats();
       recipients = newTally();
-      templates.clear();
+      templates.refuseWith = null;
       deliveries.length = 0;
       requests.length = 0;
       requestCounter = 0;
