@@ -120,6 +120,8 @@ export interface FakeResendStats {
   acceptedRequests: number;
   firstAcceptedAt: number | null;
   lastAcceptedAt: number | null;
+  /** Bytes of request bodies received on /emails and /emails/batch (what the sender put on the wire). */
+  emailBodyBytes: number;
 }
 
 /** Commands accepted by `control()` and by `POST /__control` (JSON body). */
@@ -453,6 +455,7 @@ function emptyStats(): FakeResendStats {
     acceptedRequests: 0,
     firstAcceptedAt: null,
     lastAcceptedAt: null,
+    emailBodyBytes: 0,
   };
 }
 
@@ -601,6 +604,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
     record.at = arrivedAt;
     const raw = await readBody(req);
     if (raw === null) return reject(413, 'validation_error', `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+    stats.emailBodyBytes += raw.length;
 
     // Authentication: Resend answers 401 without a key and 403 with a wrong one.
     const authorization = req.headers.authorization ?? '';
