@@ -8,7 +8,7 @@
 // a variable as `{{{RBRACE}}}`: constant variables whose fallbacks are the brace itself, never sent per reader.
 // (An HTML entity would not do: the text part has none, and the HTML would no longer be the inline one.)
 import { createHash } from 'node:crypto';
-import { PLACEHOLDER, tokenFiller, type IssueForSending } from './personalize.js';
+import { PLACEHOLDER, tokenFiller, type Filler, type IssueForSending } from './personalize.js';
 
 /** The provider's limit on a template's variables. */
 export const MAX_TEMPLATE_VARIABLES = 50;
@@ -89,8 +89,13 @@ export function issueTemplateSource(issue: IssueForSending): IssueTemplateSource
 }
 
 /** One reader's variables: only their signed tokens. Same inputs, same tokens as the inline path. */
-export function readerVariables(issue: IssueForSending, source: IssueTemplateSource, subscriberId: number, secret: string): Record<string, string> {
-  const fill = tokenFiller(issue, subscriberId, secret);
+export function readerVariables(
+  issue: IssueForSending,
+  source: IssueTemplateSource,
+  subscriberId: number,
+  secret: string,
+  fill: Filler = tokenFiller(issue, subscriberId, secret),
+): Record<string, string> {
   const variables: Record<string, string> = {};
   for (const s of source.slots) variables[s.key] = fill(s.match, s.kind, s.toolId);
   return variables;

@@ -125,8 +125,13 @@ export function personalise(issue: IssueForSending, subscriberId: number, secret
 }
 
 /** As `personalise`, with the bodies produced only when serialised (see DeferredText). */
-export function personaliseLazily(issue: IssueForSending, subscriberId: number, secret: string, publicUrl: string): PersonalisedLazily {
-  const fill = tokenFiller(issue, subscriberId, secret);
+export function personaliseLazily(
+  issue: IssueForSending,
+  subscriberId: number,
+  secret: string,
+  publicUrl: string,
+  fill: Filler = tokenFiller(issue, subscriberId, secret),
+): PersonalisedLazily {
   return {
     html: new FilledOnDemand(issue.html, fill),
     text: new FilledOnDemand(issue.text, fill),
