@@ -100,7 +100,7 @@ export class IssueTemplates {
   /** Finds (by alias) or creates the template, and publishes it. Every request takes a send-rate slot. */
   private async publish(provider: TemplateProvider, source: IssueTemplateSource): Promise<{ id: string } | { refused: string }> {
     const ask = async <T>(what: string, request: () => Promise<ProviderCall<T>>): Promise<{ value: T } | { refused: string }> => {
-      await this.deps.gate.acquire();
+      await this.deps.gate.acquire(true);
       const r = await request();
       if (r.ok) return { value: r.value };
       if (transient(r)) throw new TemplateUnavailable(`template ${what} failed: ${r.reason}`);
@@ -130,7 +130,7 @@ export class IssueTemplates {
     const { rows } = await this.deps.db.query<{ issue_id: number; content_hash: string; provider_template_id: string; week: string }>(Q.retirable, [graceMs]);
     let removed = 0;
     for (const t of rows) {
-      await this.deps.gate.acquire();
+      await this.deps.gate.acquire(true);
       const r = await provider.removeTemplate(t.provider_template_id);
       if (!r.ok) {
         this.deps.log.warn({ week: t.week, templateId: t.provider_template_id, reason: r.reason }, 'could not delete the template of a finished issue; the next sweep tries again');

@@ -139,7 +139,7 @@ export async function sendBatch(
   // at the cost of a full collection every few thousand emails.
   garbage.collectIfDue(template ? LEAN_GROWTH_BYTES : undefined);
   const waitStarted = Date.now();
-  await deps.gate.acquire();
+  await deps.gate.acquire(template !== null);
   const waited = Date.now() - waitStarted;
   gateBinds = waited > 5;
   if (waited > 1) {

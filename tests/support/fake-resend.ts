@@ -67,7 +67,8 @@ export type RequestOutcome =
   | 'rejected' // 4xx: auth, validation, idempotency conflict, unknown path
   | 'rate_limited' // 429 (limit or injected)
   | 'failed' // injected 5xx (or other injected status)
-  | 'dropped'; // socket destroyed before anything was recorded
+  | 'dropped' // socket destroyed before anything was recorded
+  | 'answered'; // a template request answered (no email: not counted as an accepted request)
 
 export interface RequestRecord {
   index: number;
@@ -796,7 +797,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
       return answerError(res, record, { status: answer.status, name: e.name, message: e.message }, {});
     }
     writeJson(res, answer.status, JSON.stringify(answer.body), {});
-    finish(record, answer.status, 'accepted');
+    finish(record, answer.status, 'answered');
   }
 
   async function handleControl(req: IncomingMessage, res: ServerResponse): Promise<void> {
