@@ -67,8 +67,10 @@ export class IssueTemplates {
     return decision;
   }
 
+  /** Logged once per issue and process: an operator's choice at info, anything else as a warning. */
   private inline(issue: IssueForSending, why: string): null {
-    this.deps.log.warn({ week: issue.week, reason: why }, 'issue sent inline, every email with its HTML, not through a provider template');
+    const level = this.deps.enabled ? 'warn' : 'info';
+    this.deps.log[level]({ week: issue.week, reason: why }, 'issue sent inline, every email with its HTML, not through a provider template');
     return null;
   }
 
