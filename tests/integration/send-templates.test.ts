@@ -15,6 +15,8 @@ import { buildEmail } from '../../src/delivery/sender.js';
 import { IssueTemplates } from '../../src/delivery/issue-templates.js';
 import { asOneByte } from '../../src/issues/charset.js';
 import type { IssueForSending } from '../../src/delivery/personalize.js';
+import path from 'node:path';
+import { ARTIFACTS, launchChromium } from '../support/browser.js';
 
 // Content that a template engine would read as placeholders, if it were not escaped: reserved names, a
 // variable our template really declares, Handlebars' double braces, a brace right before a link.
@@ -90,6 +92,19 @@ describe('the template path', () => {
     expect(viaTemplate.text).toContain(TRICKY);
     expect(viaTemplate.html).toContain(TRICKY);
     expect(viaTemplate.html).not.toMatch(/LBRACE|RBRACE/);
+    // As a reader sees it: Chromium's rendered text of the email holds the description as written.
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 700, height: 1400 } });
+      await page.setContent(viaTemplate.html!, { waitUntil: 'load' });
+      const seen = await page.evaluate(() => document.body.innerText);
+      expect(seen.replace(/\s+/g, ' ')).toContain(TRICKY);
+      const card = page.getByText(TRICKY).first();
+      await card.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(ARTIFACTS, 'template-path-tricky-description.png') });
+    } finally {
+      await browser.close();
+    }
     // And the reader's own unsubscribe token is where the placeholder was.
     const token = /token=([^>]+)>$/.exec(viaTemplate.headers!['List-Unsubscribe']!)![1]!;
     expect(viaTemplate.html).toContain(`/unsubscribe?token=${token}`);
