@@ -1,5 +1,6 @@
-// The far side of Resend's HTTP API, faked: a local server that answers POST /emails and POST /emails/batch the way
-// shared/reference/resend-openapi.yaml describes, with Resend's idempotency, rate-limit and error behaviour, plus
+// The far side of Resend's HTTP API, faked: a local server that answers POST /emails and POST /emails/batch (and
+// /templates, in fake-resend-templates.ts) the way shared/reference/resend-openapi.yaml describes, with Resend's
+// idempotency, rate-limit and error behaviour, plus
 // switches to make it misbehave (failures, 429s, stalls, dropped connections) so tests can prove "sent once".
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
