@@ -10,6 +10,7 @@ import type { Mailer } from './delivery/mailer.js';
 import { ResendMailer } from './delivery/resend-mailer.js';
 import { OutboxMailer } from './delivery/outbox-mailer.js';
 import { postgresRateGate, redisRateGate, type RateGate } from './delivery/rate-gate.js';
+import { IssueTemplates } from './delivery/issue-templates.js';
 import { Redis } from 'ioredis';
 
 export interface App {
@@ -22,6 +23,8 @@ export interface App {
   mailer: Mailer;
   /** Spaces provider requests across every sender process to SEND_RATE. */
   sendGate: RateGate;
+  /** Each issue stored at the provider once (RESEND_TEMPLATES); inline without a provider or with it off. */
+  issueTemplates: IssueTemplates;
   queue(role: QueueRole): AppQueue;
   close(): Promise<void>;
 }
@@ -71,6 +74,7 @@ export async function openApp(config: Config, opts: OpenOptions = {}): Promise<A
     queuePrefix,
     mailer,
     sendGate,
+    issueTemplates: new IssueTemplates({ db, provider: mailer.templates, enabled: config.resendTemplates, gate: sendGate, log }),
     queue: (role) => queues.queue(queueName(queuePrefix, role)),
     async close() {
       await queues.close();

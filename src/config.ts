@@ -69,6 +69,7 @@ const EnvSchema = z.object({
   RESEND_API_KEY: opt(z.string().min(1)),
   RESEND_BASE_URL: opt(httpUrl.transform((v) => v.replace(/\/+$/, ''))),
   RESEND_WEBHOOK_SECRET: opt(z.string().min(1)),
+  RESEND_TEMPLATES: opt(z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true')),
   PUBLIC_URL: opt(httpUrl.transform((v) => v.replace(/\/+$/, ''))),
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
   METRICS_PORT: opt(z.coerce.number().int().min(0).max(65535)),
@@ -121,6 +122,8 @@ export interface Config {
   resendApiKey: string | undefined;
   resendBaseUrl: string;
   resendWebhookSecret: string | undefined;
+  /** Issues go out through a provider-side template (RESEND_TEMPLATES); false: every email's HTML inline. */
+  resendTemplates: boolean;
   publicUrl: string;
   port: number;
   /** Every process serves GET /metrics on this port when set; the web process then no longer serves it on PORT. */
@@ -184,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resendApiKey: e.RESEND_API_KEY,
     resendBaseUrl: e.RESEND_BASE_URL ?? 'https://api.resend.com',
     resendWebhookSecret: e.RESEND_WEBHOOK_SECRET,
+    resendTemplates: e.RESEND_TEMPLATES ?? production,
     publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     port: e.PORT,
     metricsPort: e.METRICS_PORT,

@@ -60,6 +60,7 @@ export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, 
     emailFrom: app.config.emailFrom,
     publicUrl: app.config.publicUrl,
     tokenSecret: app.config.tokenSecret,
+    templates: app.issueTemplates,
   };
   const confirmDeps = { db: app.db, mailer: app.mailer, gate: app.sendGate, config: app.config, log: app.log };
   switch (role) {
@@ -81,7 +82,9 @@ export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, 
           // While one waits or runs, this add is deduplicated away.
           const confirmations = await confirmationsOwed(app.db);
           if (confirmations) await wakeConfirmations(app.queue('confirm'), 'sweep');
-          return { requeued, confirmations };
+          // Templates of issues whose send is final, after their grace period.
+          const templatesDeleted = await app.issueTemplates.retire();
+          return { requeued, confirmations, templatesDeleted };
         },
       };
     case 'render':

@@ -47,10 +47,10 @@ export class HeapCeiling {
 
   /** Runs a full collection if memory grew by the allowance since the last one. Called where a pause does
    * no harm: before a batch takes its send-rate slot, never between the slot and the request. */
-  collectIfDue(): boolean {
+  collectIfDue(growthBytes = this.growthBytes): boolean {
     const held = heldBytes();
     this.floor ??= held;
-    if (held < this.floor + this.growthBytes) return false;
+    if (held < this.floor + growthBytes) return false;
     const gc = fullGc();
     if (!gc) return false;
     const t = performance.now();

@@ -5,7 +5,8 @@ import { signToken, expiryFrom } from '../subscribers/tokens.js';
 
 export const UNSUBSCRIBE_PLACEHOLDER = '%%UNSUBSCRIBE_TOKEN%%';
 export const votePlaceholder = (toolId: number) => `%%VOTE_TOKEN_${toolId}%%`;
-const PLACEHOLDER = /%%(UNSUBSCRIBE_TOKEN|VOTE_TOKEN_(\d+))%%/g;
+/** Every reader-specific slot of a stored issue: the token's kind, and for a vote its tool. */
+export const PLACEHOLDER = /%%(UNSUBSCRIBE_TOKEN|VOTE_TOKEN_(\d+))%%/g;
 
 /** True when any placeholder is left in a text (a quality check after personalisation). */
 export function hasPlaceholder(s: string): boolean {
@@ -44,10 +45,10 @@ export interface PersonalisedLazily {
   unsubscribeUrl: string;
 }
 
-type Filler = (match: string, kind: string, toolId?: string) => string;
+export type Filler = (match: string, kind: string, toolId?: string) => string;
 
 /** One reader's tokens, each signed once, on first use. Same inputs, same tokens. */
-function tokenFiller(issue: IssueForSending, subscriberId: number, secret: string): Filler {
+export function tokenFiller(issue: IssueForSending, subscriberId: number, secret: string): Filler {
   const tokens = new Map<string, string>();
   return (match, kind, toolId) => {
     let t = tokens.get(match);
@@ -124,8 +125,13 @@ export function personalise(issue: IssueForSending, subscriberId: number, secret
 }
 
 /** As `personalise`, with the bodies produced only when serialised (see DeferredText). */
-export function personaliseLazily(issue: IssueForSending, subscriberId: number, secret: string, publicUrl: string): PersonalisedLazily {
-  const fill = tokenFiller(issue, subscriberId, secret);
+export function personaliseLazily(
+  issue: IssueForSending,
+  subscriberId: number,
+  secret: string,
+  publicUrl: string,
+  fill: Filler = tokenFiller(issue, subscriberId, secret),
+): PersonalisedLazily {
   return {
     html: new FilledOnDemand(issue.html, fill),
     text: new FilledOnDemand(issue.text, fill),

@@ -1,7 +1,8 @@
 // The Mailer over the real `resend` SDK. The SDK returns errors instead of throwing: each answer is
 // sorted into accepted / rate-limited / transient / permanent here, and nowhere else.
 import { Resend } from 'resend';
-import type { Mailer, OutgoingEmail, RateLimitInfo, SendOutcome } from './mailer.js';
+import type { Mailer, OutgoingEmail, ProviderCall, RateLimitInfo, SendOutcome, TemplateProvider } from './mailer.js';
+import type { IssueTemplateSource } from './issue-template.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -38,23 +39,65 @@ export function retryAfterMs(headers: Record<string, string> | null): number {
   return 1000;
 }
 
+/** A message as the SDK's batch takes it: the template's id and the reader's variables, or the bodies. */
+function batchMessage(e: OutgoingEmail) {
+  const common = { from: e.from, to: [e.to], subject: e.subject, headers: e.headers, tags: e.tags };
+  if (e.template) return { ...common, template: e.template };
+  // A deferred body goes to the SDK as it is: the SDK copies `html`/`text` by reference into the
+  // object it passes to JSON.stringify, which calls its toJSON (src/delivery/personalize.ts). The
+  // send tests check the bodies the provider receives, so an SDK that stopped doing so would fail them.
+  return { ...common, html: e.html as string, text: e.text as string };
+}
+
+type SdkAnswer<T> = { data: T | null; error: { statusCode: number | null; name: string; message: string } | null };
+
+function call<T, U>(answer: SdkAnswer<T>, value: (data: T) => U): ProviderCall<U> {
+  if (!answer.error && answer.data) return { ok: true, value: value(answer.data) };
+  const status = answer.error?.statusCode ?? null;
+  return { ok: false, status, reason: `${status ?? 'network'} ${answer.error?.name ?? 'unknown_error'}: ${answer.error?.message ?? 'no message'}` };
+}
+
+/** resend.templates.* behind the TemplateProvider seam, each answer sorted here. */
+class ResendTemplates implements TemplateProvider {
+  constructor(private readonly client: Resend) {}
+  private opts() {
+    return { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...FETCH_OPTIONS } as object;
+  }
+  async findTemplate(idOrAlias: string) {
+    const r = await this.client.templates.get(encodeURIComponent(idOrAlias), this.opts());
+    if (r.error?.statusCode === 404) return { ok: true as const, value: null };
+    return call(r, (t) => ({ id: t.id, published: t.status === 'published' }));
+  }
+  async createTemplate(s: IssueTemplateSource) {
+    const r = await this.client.templates.create({ name: s.name, alias: s.alias, html: s.html, text: s.text, variables: s.variables }, this.opts());
+    return call(r, (t) => ({ id: t.id }));
+  }
+  async publishTemplate(id: string) {
+    return call(await this.client.templates.publish(encodeURIComponent(id), this.opts()), () => null);
+  }
+  async removeTemplate(id: string) {
+    const r = await this.client.templates.remove(encodeURIComponent(id), this.opts());
+    if (r.error?.statusCode === 404) return { ok: true as const, value: false };
+    return call(r, () => true);
+  }
+}
+
 export class ResendMailer implements Mailer {
   readonly name = 'resend' as const;
+  readonly templates: TemplateProvider;
   private readonly client: Resend;
 
   constructor(apiKey: string, baseUrl: string) {
     // The base URL is passed explicitly so tests and operators can point the SDK at another endpoint.
     this.client = new Resend(apiKey, { baseUrl });
+    this.templates = new ResendTemplates(this.client);
   }
 
   async sendBatch(emails: OutgoingEmail[], idempotencyKey: string): Promise<SendOutcome> {
     let result;
     try {
       result = await this.client.batch.send(
-        // A deferred body goes to the SDK as it is: the SDK copies `html`/`text` by reference into the
-        // object it passes to JSON.stringify, which calls its toJSON (src/delivery/personalize.ts). The
-        // send tests check the bodies the provider receives, so an SDK that stopped doing so would fail them.
-        emails.map((e) => ({ from: e.from, to: [e.to], subject: e.subject, html: e.html as string, text: e.text as string, headers: e.headers, tags: e.tags })),
+        emails.map(batchMessage),
         { idempotencyKey, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...FETCH_OPTIONS } as { idempotencyKey: string },
       );
     } catch (err) {

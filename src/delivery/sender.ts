@@ -5,15 +5,18 @@ import type { Db } from '../db/pool.js';
 import { findIssueById } from '../issues/repo.js';
 import * as ledger from './ledger.js';
 import type { Mailer, OutgoingEmail, RateLimitInfo } from './mailer.js';
-import { personaliseLazily, type IssueForSending } from './personalize.js';
+import { personaliseLazily, tokenFiller, type IssueForSending } from './personalize.js';
 import { markIssueSentIfDone } from './fanout.js';
 import type { RateGate } from './rate-gate.js';
 import { metrics } from '../metrics.js';
 import { HeapCeiling } from './garbage.js';
 import { asOneByte } from '../issues/charset.js';
+import { TemplateUnavailable, type IssueTemplateRef, type IssueTemplates } from './issue-templates.js';
+import { readerVariables } from './issue-template.js';
 
 // One per process: every batch this process sends counts against it.
 const garbage = new HeapCeiling();
+const LEAN_GROWTH_BYTES = 16e6;
 // Whether this process's last batch had to wait for its send-rate slot (see below).
 let gateBinds = false;
 
@@ -27,6 +30,8 @@ export interface SenderDeps {
   emailFrom: string;
   publicUrl: string;
   tokenSecret: string;
+  /** The issue stored at the provider once; absent or null for an issue: every email inline. */
+  templates?: IssueTemplates;
 }
 
 export type BatchResult =
@@ -57,9 +62,18 @@ async function loadIssue(db: Db, issueId: number): Promise<IssueForSending | nul
   return issue;
 }
 
-export function buildEmail(deps: Pick<SenderDeps, 'emailFrom' | 'publicUrl' | 'tokenSecret'>, issue: IssueForSending, subscriberId: number, to: string): OutgoingEmail {
-  const p = personaliseLazily(issue, subscriberId, deps.tokenSecret, deps.publicUrl);
-  return {
+/** One reader's message; with a template it names the template and carries only the reader's tokens. */
+export function buildEmail(
+  deps: Pick<SenderDeps, 'emailFrom' | 'publicUrl' | 'tokenSecret'>,
+  issue: IssueForSending,
+  subscriberId: number,
+  to: string,
+  template: IssueTemplateRef | null = null,
+): OutgoingEmail {
+  // One filler: each token signed once, whether it goes into a body or a template variable.
+  const fill = tokenFiller(issue, subscriberId, deps.tokenSecret);
+  const p = personaliseLazily(issue, subscriberId, deps.tokenSecret, deps.publicUrl, fill);
+  const email: OutgoingEmail = {
     from: deps.emailFrom,
     to,
     subject: issue.subject,
@@ -71,6 +85,8 @@ export function buildEmail(deps: Pick<SenderDeps, 'emailFrom' | 'publicUrl' | 't
     },
     tags: [{ name: 'issue', value: issue.week.replace(/[^A-Za-z0-9_-]/g, '_') }],
   };
+  if (template) email.template = { id: template.id, variables: readerVariables(issue, template.source, subscriberId, deps.tokenSecret, fill) };
+  return email;
 }
 
 /**
@@ -86,6 +102,22 @@ export async function sendBatch(
   const started = Date.now();
   const issue = await loadIssue(db, job.issueId);
   if (!issue) return { kind: 'failed', reason: `issue ${job.issueId} is not sending or has no rendered content` };
+  // Decided once per issue (and remembered in the database) before any row is touched, so every attempt
+  // of every batch sends the same body under its key: a template, or the inline bodies.
+  let template: IssueTemplateRef | null = null;
+  try {
+    template = (await deps.templates?.forIssue(issue)) ?? null;
+  } catch (err) {
+    if (!(err instanceof TemplateUnavailable)) throw err;
+    await ledger.noteBatchError(db, job.issueId, job.batch, err.message);
+    if (!opts.finalAttempt) {
+      log.warn({ week: job.week, batch: job.batch, reason: err.message }, 'issue template not ready: batch will be retried');
+      return { kind: 'retry', reason: err.message };
+    }
+    metrics.deliveries.inc({ outcome: 'failed' }, await ledger.markBatchFailed(db, job.issueId, job.batch, `gave up after retries: ${err.message}`));
+    await markIssueSentIfDone(db, job.issueId, log);
+    return { kind: 'failed', reason: err.message };
+  }
 
   const { skipped } = await ledger.claimBatch(db, job.issueId, job.batch);
   if (skipped) metrics.deliveries.inc({ outcome: 'skipped' }, skipped);
@@ -95,17 +127,19 @@ export async function sendBatch(
     await markIssueSentIfDone(db, job.issueId, log);
     return { kind: 'done', sent: 0, skipped };
   }
-  let emails = set.map((r) => buildEmail(deps, issue, r.subscriber_id, r.email));
+  let emails = set.map((r) => buildEmail(deps, issue, r.subscriber_id, r.email, template));
   // While the send-rate gate binds, every request waits for its slot anyway: personalise before taking it,
   // so the time from slot to provider is only the SDK's serialisation. Work between the slot and the
   // request that varies from batch to batch lands requests unevenly, and a provider counting requests per
   // sliding second answers 429 when a late one is followed by one on time. At full speed (the gate does
   // not bind) the copies are made while the body is serialised, to keep memory low.
-  if (gateBinds) emails = emails.map((e) => ({ ...e, html: String(e.html), text: String(e.text) }));
+  if (gateBinds && !template) emails = emails.map((e) => ({ ...e, html: String(e.html), text: String(e.text) }));
   const key = ledger.idempotencyKey(job.week, job.issueId, job.batch);
-  garbage.collectIfDue();
+  // A templated batch leaves ~100 KB behind, not ~15 MB: a smaller allowance keeps the heap near its floor
+  // at the cost of a full collection every few thousand emails.
+  garbage.collectIfDue(template ? LEAN_GROWTH_BYTES : undefined);
   const waitStarted = Date.now();
-  await deps.gate.acquire();
+  await deps.gate.acquire(template !== null);
   const waited = Date.now() - waitStarted;
   gateBinds = waited > 5;
   if (waited > 1) {

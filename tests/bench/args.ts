@@ -26,6 +26,7 @@ function parse() {
         'keep-logs': boolean,
         'known-address': boolean,
         'from-source': boolean,
+        inline: boolean,
       },
       allowPositionals: false,
     });

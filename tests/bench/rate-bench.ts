@@ -3,7 +3,8 @@
 // (a sliding one-second window, counted on arrival); SEND_RATE=R; S `verdicts worker send` processes
 // (default 1) share the send-rate gate. Each of K runs (default 5) sends an issue to N readers (default
 // 4,000: 40 requests, ~10 s at R = 4) on a fresh database and reports the 429s the provider answered and
-// the rate it accepted requests at. Target (issue 5): at least 0.95 R, no 429.
+// the rate it accepted requests at. Target (issue 5): at least 0.95 R, no 429; issue 18: 0.97 R with the
+// issue stored at the provider as a template (the default); `--inline` sends every email's HTML as before.
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +24,7 @@ const RUNS = Number(arg('runs') ?? 5);
 const SENDERS = Number(arg('senders') ?? 1);
 const N = Number(arg('subscribers') ?? 4000);
 const BACKEND = (arg('backend') ?? 'redis') as Backend;
+const INLINE = process.argv.includes('--inline');
 for (const [name, v] of [['--rate', R], ['--runs', RUNS], ['--senders', SENDERS], ['--subscribers', N]] as const) {
   if (!Number.isInteger(v) || v < 1) {
     process.stderr.write(`bench: ${name} must be a positive integer\n`);
@@ -43,7 +45,7 @@ interface RunResult {
 
 async function oneRun(logDir: string): Promise<RunResult> {
   const provider = await startFakeResendProcess({ rate: R, gateway: true });
-  const h = await createHarness({ backend: BACKEND, env: { SEND_RATE: String(R), REQUIRE_APPROVAL: 'false' }, providerUrl: provider.url });
+  const h = await createHarness({ backend: BACKEND, env: { SEND_RATE: String(R), REQUIRE_APPROVAL: 'false', RESEND_TEMPLATES: INLINE ? 'false' : 'true' }, providerUrl: provider.url });
   const senders: VerdictsProcess[] = [];
   try {
     for (let i = 0; i < SENDERS; i++) senders.push(startVerdicts(`sender ${i + 1}`, ['worker', 'send'], { ...h.env, LOG_LEVEL: 'info' }, path.join(logDir, `send-${i}.log`), { entry }));
@@ -74,7 +76,7 @@ async function oneRun(logDir: string): Promise<RunResult> {
 }
 
 const logDir = mkdtempSync(path.join(os.tmpdir(), 'verdicts-rate-bench-'));
-say(`rate-bench: provider limit ${R} requests/s, SEND_RATE ${R}, ${SENDERS} sender process(es), ${N.toLocaleString('en-US')} readers, ${BACKEND} backend, ${RUNS} runs, ${os.cpus().length} cores`);
+say(`rate-bench: provider limit ${R} requests/s, SEND_RATE ${R}, ${SENDERS} sender process(es), ${N.toLocaleString('en-US')} readers, ${BACKEND} backend, ${INLINE ? 'inline HTML' : 'template path'}, ${RUNS} runs, ${os.cpus().length} cores`);
 say('| run | requests | 429s | accepted requests/s | of R | wall time | exactly once |');
 say('| ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 const results: RunResult[] = [];
@@ -92,6 +94,6 @@ try {
 if (exitCode === 0) rmSync(logDir, { recursive: true, force: true });
 const clean = results.filter((r) => r.rateLimited === 0);
 const ratios = results.map((r) => r.achieved / R);
-say(`runs without a 429: ${clean.length} of ${results.length}; accepted rate ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)} of R (target ≥ 0.95, no 429)`);
-say(JSON.stringify({ bench: 'rate', rate: R, senders: SENDERS, subscribers: N, backend: BACKEND, runs: results.map((r) => ({ requests: r.requests, rateLimited: r.rateLimited, ofRate: Math.round((r.achieved / R) * 1000) / 1000, exactlyOnce: r.exactlyOnce })) }));
+say(`runs without a 429: ${clean.length} of ${results.length}; accepted rate ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)} of R (target ≥ 0.97, no 429)`);
+say(JSON.stringify({ bench: 'rate', path: INLINE ? 'inline' : 'template', rate: R, senders: SENDERS, subscribers: N, backend: BACKEND, runs: results.map((r) => ({ requests: r.requests, rateLimited: r.rateLimited, ofRate: Math.round((r.achieved / R) * 1000) / 1000, exactlyOnce: r.exactlyOnce })) }));
 process.exit(exitCode);

@@ -9,7 +9,9 @@
 //   pipeline  N confirmed readers in a fresh database; `verdicts worker render` (fan-out) and
 //             `verdicts worker send` as separate processes, exactly as operators run them; the same
 //             provider; SEND_RATE high enough that the gate never binds. Timed from the operator's go
-//             (the fan-out job) to the issue's state 'sent'.
+//             (the fan-out job) to the issue's state 'sent'. Twice, for two issues to the same readers:
+//             inline (RESEND_TEMPLATES=false, every email's HTML in the request) and the template path
+//             (the issue stored at the provider once, each message its id and the reader's tokens).
 //
 // `npm run bench -- --signup` runs the signup load test instead (signup-bench.ts), and
 // `npm run bench -- --rate R` the provider-limit check (rate-bench.ts).
@@ -60,6 +62,10 @@ const SEND_RATE = 1000; // the config's maximum: 100,000 emails/s, far above wha
 const CONCURRENCY = Number(arg('concurrency') ?? 4);
 const CEILING_SECONDS = Number(arg('ceiling-seconds') ?? 20);
 const WEEK = '2026-W30';
+const PATHS = [
+  { label: 'inline', week: '2026-W30', templates: 'false' },
+  { label: 'template', week: '2026-W32', templates: 'true' },
+] as const;
 if (!Number.isInteger(N) || N < BATCH_SIZE) throw new Error('--subscribers must be an integer of at least 100');
 if (BACKEND !== 'redis' && BACKEND !== 'postgres') throw new Error('--backend must be redis or postgres');
 
@@ -112,7 +118,7 @@ interface Phase {
   rate: number;
 }
 
-async function measureCeiling(app: App, provider: FakeResendProcess): Promise<Phase & { clientCpuPer1k: number; providerCpuPer1k: number; machineBusyCores: number }> {
+async function measureCeiling(app: App, provider: FakeResendProcess): Promise<Phase & { bytesPerEmail: number; clientCpuPer1k: number; providerCpuPer1k: number; machineBusyCores: number }> {
   const row = (await findIssue(app.db, WEEK))!;
   const issue = { id: row.id, week: row.week, subject: row.subject!, html: row.html!, text: row.text!, sendStartedAt: new Date() };
   // One real batch: the rendered issue personalised for 100 readers, in the shape the sender posts.
@@ -170,6 +176,7 @@ async function measureCeiling(app: App, provider: FakeResendProcess): Promise<Ph
     emails,
     seconds,
     rate: emails / seconds,
+    bytesPerEmail: bytes / BATCH_SIZE,
     clientCpuPer1k: ((cpu.user + cpu.system) / 1e6 / emails) * 1000,
     providerCpuPer1k: (prov / emails) * 1000,
     machineBusyCores: ((m1.busy - m0.busy) / (m1.total - m0.total)) * os.cpus().length,
@@ -179,6 +186,8 @@ async function measureCeiling(app: App, provider: FakeResendProcess): Promise<Ph
 // ---------------------------------------------------------------------------------------------------------
 // The pipeline: separate worker processes, timed from the go to 'sent'
 
+type Pipeline = Awaited<ReturnType<typeof measurePipeline>>;
+
 interface WorkerFigures {
   name: string;
   cpuSeconds: number;
@@ -186,10 +195,13 @@ interface WorkerFigures {
   peakRssMb: number;
 }
 
-async function measurePipeline(app: App, env: Record<string, string>, provider: FakeResendProcess, logDir: string, entry: string | undefined) {
-  const fanout = startVerdicts('fan-out worker', ['worker', 'render'], env, path.join(logDir, 'render.log'), { entry });
+async function measurePipeline(app: App, baseEnv: Record<string, string>, provider: FakeResendProcess, logDir: string, entry: string | undefined, which: (typeof PATHS)[number]) {
+  const WEEK = which.week;
+  const env = { ...baseEnv, RESEND_TEMPLATES: which.templates };
+  await provider.control({ op: 'reset' });
+  const fanout = startVerdicts('fan-out worker', ['worker', 'render'], env, path.join(logDir, `render-${which.label}.log`), { entry });
   const metricsPort = await freePort();
-  const sender = startVerdicts('sender', ['worker', 'send'], { ...env, METRICS_PORT: String(metricsPort) }, path.join(logDir, 'send.log'), { entry });
+  const sender = startVerdicts('sender', ['worker', 'send'], { ...env, METRICS_PORT: String(metricsPort) }, path.join(logDir, `send-${which.label}.log`), { entry });
   const workers: VerdictsProcess[] = [fanout, sender];
   try {
     await Promise.all(workers.map((w) => w.waitForLog('workers started', 60_000)));
@@ -247,6 +259,8 @@ async function measurePipeline(app: App, env: Record<string, string>, provider: 
     const batchLines = sender.logLines().filter((l) => l.msg === 'batch sent');
     const ms = batchLines.map((l) => Number(l.ms)).sort((a, b) => a - b);
     return {
+      label: which.label,
+      bytesPerEmail: stats.emailBodyBytes / stats.accepted,
       emails: N,
       seconds,
       rate: N / seconds,
@@ -316,9 +330,12 @@ try {
   let t = performance.now();
   await importCatalogFile(app.db);
   await seedReaders(app, N);
-  await planWeek(app.db, app.log, WEEK, { pairsPerIssue: config.pairsPerIssue });
-  const rendered = await renderWeek(app.db, app.log, WEEK, config);
-  await approveWeek(app.db, app.log, WEEK, 'bench');
+  let rendered!: Awaited<ReturnType<typeof renderWeek>>;
+  for (const p of PATHS) {
+    await planWeek(app.db, app.log, p.week, { pairsPerIssue: config.pairsPerIssue });
+    rendered = await renderWeek(app.db, app.log, p.week, config);
+    await approveWeek(app.db, app.log, p.week, 'bench');
+  }
   say(`setup: ${fmt(N)} readers seeded and the issue rendered (${fmt(Buffer.byteLength(rendered.html!) / 1024, 1)} KB HTML) in ${fmt((performance.now() - t) / 1000, 1)} s`);
 
   t = performance.now();
@@ -327,62 +344,69 @@ try {
     const ceiling = before;
     say(JSON.stringify({ bench: 'ceiling', concurrency: CONCURRENCY, emailsPerSecond: round(ceiling.rate, 1), clientCpuPer1k: round(ceiling.clientCpuPer1k, 4), providerCpuPer1k: round(ceiling.providerCpuPer1k, 4), machineBusyCores: round(ceiling.machineBusyCores, 2), rssMb: round(process.memoryUsage().rss / 1e6, 0) }));
   } else {
-  const pipeline = await measurePipeline(app, env, provider, logDir, entry);
-  // The ceiling again, after the pipeline: other load on the machine comes and goes, so the ratio is
-  // taken against the better of the two measurements (the less flattering one for the pipeline).
+  const pipelines = [];
+  for (const p of PATHS) pipelines.push(await measurePipeline(app, env, provider, logDir, entry, p));
+  const [inline, templated] = pipelines as [Pipeline, Pipeline];
+  // The ceiling again, after the pipelines: other load on the machine comes and goes, so the ratio is
+  // taken against the better of the two measurements (the less flattering one for the pipelines).
   const after = await measureCeiling(app, provider);
   const ceiling = after.rate > before.rate ? after : before;
-  const ratio = pipeline.rate / ceiling.rate;
-  const peakRss = Math.max(...pipeline.workers.map((w) => w.peakRssMb));
+  const ratio = (p: Pipeline) => p.rate / ceiling.rate;
+  const peakRss = (p: Pipeline) => Math.max(...p.workers.map((w) => w.peakRssMb));
+  const both = (f: (p: Pipeline) => string) => `${f(inline)} | ${f(templated)}`;
 
   say('');
-  say(`| measure | transport ceiling | pipeline |`);
-  say(`| --- | ---: | ---: |`);
-  say(`| emails | ${fmt(ceiling.emails)} | ${fmt(pipeline.emails)} |`);
-  say(`| wall time | ${fmt(ceiling.seconds, 1)} s | ${fmt(pipeline.seconds, 1)} s (fan-out done at ${fmt(pipeline.fanOutSeconds, 1)} s) |`);
-  say(`| emails/s | ${fmt(ceiling.rate)} (before ${fmt(before.rate)}, after ${fmt(after.rate)}) | ${fmt(pipeline.rate)} end to end; ${fmt(pipeline.steadyRate)} between first and last accepted request |`);
-  say(`| ratio pipeline / ceiling | | **${fmt(ratio, 2)}** (target ≥ 0.70) |`);
-  say(`| machine busy (of ${os.cpus().length} cores) | ${fmt(ceiling.machineBusyCores, 2)} | ${fmt(pipeline.machineBusyCores, 2)} |`);
-  say(`| provider CPU s / 1,000 emails | ${fmt(ceiling.providerCpuPer1k, 3)} | ${fmt(pipeline.providerCpuPer1k, 3)} |`);
-  say(`| client CPU s / 1,000 emails | ${fmt(ceiling.clientCpuPer1k, 3)} (bare loop) | see the workers below |`);
-  say('');
-  say(`| pipeline process | CPU s | CPU s / 1,000 emails | peak RSS |`);
+  say(`| measure | transport ceiling (bare SDK loop, inline HTML) | pipeline, inline | pipeline, template |`);
   say(`| --- | ---: | ---: | ---: |`);
-  for (const w of pipeline.workers) say(`| ${w.name} (\`verdicts worker ${w.name === 'sender' ? 'send' : 'render'}\`) | ${fmt(w.cpuSeconds, 1)} | ${fmt(w.cpuPer1k, 3)} | ${fmt(w.peakRssMb)} MB |`);
-  say(`| postgres (all backends) | | ${fmt(pipeline.postgresCpuPer1k, 3)} | |`);
-  if (BACKEND === 'redis') say(`| redis-server | | ${fmt(pipeline.redisCpuPer1k, 3)} | |`);
+  say(`| emails | ${fmt(ceiling.emails)} | ${both((p) => fmt(p.emails))} |`);
+  say(`| wall time | ${fmt(ceiling.seconds, 1)} s | ${both((p) => `${fmt(p.seconds, 1)} s (fan-out done at ${fmt(p.fanOutSeconds, 1)} s)`)} |`);
+  say(`| emails/s | ${fmt(ceiling.rate)} (before ${fmt(before.rate)}, after ${fmt(after.rate)}) | ${both((p) => `${fmt(p.rate)} end to end; ${fmt(p.steadyRate)} steady`)} |`);
+  say(`| ratio pipeline / ceiling | | ${fmt(ratio(inline), 2)} | **${fmt(ratio(templated), 2)}** (target ≥ 2) |`);
+  say(`| request bytes per email | ${fmt(ceiling.bytesPerEmail)} | ${both((p) => fmt(p.bytesPerEmail))} |`);
+  say(`| machine busy (of ${os.cpus().length} cores) | ${fmt(ceiling.machineBusyCores, 2)} | ${both((p) => fmt(p.machineBusyCores, 2))} |`);
+  say(`| provider CPU s / 1,000 emails | ${fmt(ceiling.providerCpuPer1k, 3)} | ${both((p) => fmt(p.providerCpuPer1k, 3))} |`);
+  say(`| sender CPU s / 1,000 emails | ${fmt(ceiling.clientCpuPer1k, 3)} (bare loop) | ${both((p) => fmt(p.workers.find((w) => w.name === 'sender')!.cpuPer1k, 3))} |`);
+  say(`| fan-out worker CPU s / 1,000 emails | | ${both((p) => fmt(p.workers.find((w) => w.name !== 'sender')!.cpuPer1k, 3))} |`);
+  say(`| postgres CPU s / 1,000 emails | | ${both((p) => fmt(p.postgresCpuPer1k, 3))} |`);
+  if (BACKEND === 'redis') say(`| redis-server CPU s / 1,000 emails | | ${both((p) => fmt(p.redisCpuPer1k, 3))} |`);
+  say(`| peak RSS, sender | | ${both((p) => `${fmt(p.workers.find((w) => w.name === 'sender')!.peakRssMb)} MB`)} |`);
+  say(`| peak RSS, fan-out worker | | ${both((p) => `${fmt(p.workers.find((w) => w.name !== 'sender')!.peakRssMb)} MB`)} |`);
+  say(`| batch p50 / p99 (claim → provider → marked sent) | | ${both((p) => `${p.batchMsP50} / ${p.batchMsP99} ms`)} |`);
   say('');
-  say(`batch duration (claim → provider → marked sent): p50 ${pipeline.batchMsP50} ms, p99 ${pipeline.batchMsP99} ms`);
-  say(`exactly once: ${pipeline.exactlyOnce ? 'yes' : 'NO'} (provider: ${fmt(pipeline.provider.distinctRecipients)} distinct recipients, ${pipeline.provider.duplicateRecipients} duplicates; ledger: sent ${fmt(pipeline.counts.sent)}, pending ${pipeline.counts.pending})`);
-  say(`targets: ratio ≥ 0.70 ${ratio >= 0.7 ? 'met' : 'MISSED'}; peak worker RSS < 256 MB ${peakRss < 256 ? 'met' : 'MISSED'} (${fmt(peakRss)} MB)`);
+  for (const p of pipelines) say(`exactly once (${p.label}): ${p.exactlyOnce ? 'yes' : 'NO'} (provider: ${fmt(p.provider.distinctRecipients)} distinct recipients, ${p.provider.duplicateRecipients} duplicates; ledger: sent ${fmt(p.counts.sent)}, pending ${p.counts.pending})`);
+  const targets = { ratio: ratio(templated) >= 2, bytes: templated.bytesPerEmail <= 1024, rss: peakRss(templated) <= 160 };
+  say(`targets (template path): ≥ 2× the ceiling ${targets.ratio ? 'met' : 'MISSED'} (${fmt(ratio(templated), 2)}); ≤ 1 KB per email ${targets.bytes ? 'met' : 'MISSED'} (${fmt(templated.bytesPerEmail)} B); every worker ≤ 160 MB ${targets.rss ? 'met' : 'MISSED'} (${fmt(peakRss(templated))} MB)`);
   say(`total bench time ${fmt((Date.now() - started) / 1000)} s; ${flag('keep-logs') ? `worker logs in ${logDir}` : 'worker logs removed (--keep-logs keeps them)'}`);
+  const figures = (p: Pipeline) => ({
+    emails: p.emails,
+    seconds: round(p.seconds, 2),
+    emailsPerSecond: round(p.rate, 1),
+    steadyEmailsPerSecond: round(p.steadyRate, 1),
+    ratio: round(ratio(p), 3),
+    bytesPerEmail: round(p.bytesPerEmail, 0),
+    fanOutSeconds: round(p.fanOutSeconds, 2),
+    workers: p.workers.map((w) => ({ name: w.name, cpuSeconds: round(w.cpuSeconds, 2), cpuPer1k: round(w.cpuPer1k, 4), peakRssMb: round(w.peakRssMb, 1) })),
+    postgresCpuPer1k: round(p.postgresCpuPer1k, 4),
+    redisCpuPer1k: round(p.redisCpuPer1k, 4),
+    providerCpuPer1k: round(p.providerCpuPer1k, 4),
+    senderMemoryPeaksMb: p.senderMemoryPeaksMb,
+    batchMsP50: p.batchMsP50,
+    batchMsP99: p.batchMsP99,
+    exactlyOnce: p.exactlyOnce,
+    peakWorkerRssMb: round(peakRss(p), 1),
+  });
   const json = {
     bench: 'send',
     subscribers: N,
     backend: BACKEND,
     concurrency: CONCURRENCY,
     processes: entry ? 'build' : 'source',
-    ceiling: { before: round(before.rate, 1), after: round(after.rate, 1), emails: ceiling.emails, seconds: round(ceiling.seconds, 2), emailsPerSecond: round(ceiling.rate, 1), clientCpuPer1k: round(ceiling.clientCpuPer1k, 4), providerCpuPer1k: round(ceiling.providerCpuPer1k, 4) },
-    pipeline: {
-      emails: pipeline.emails,
-      seconds: round(pipeline.seconds, 2),
-      emailsPerSecond: round(pipeline.rate, 1),
-      steadyEmailsPerSecond: round(pipeline.steadyRate, 1),
-      fanOutSeconds: round(pipeline.fanOutSeconds, 2),
-      workers: pipeline.workers.map((w) => ({ name: w.name, cpuSeconds: round(w.cpuSeconds, 2), cpuPer1k: round(w.cpuPer1k, 4), peakRssMb: round(w.peakRssMb, 1) })),
-      postgresCpuPer1k: round(pipeline.postgresCpuPer1k, 4),
-      redisCpuPer1k: round(pipeline.redisCpuPer1k, 4),
-      providerCpuPer1k: round(pipeline.providerCpuPer1k, 4),
-      senderMemoryPeaksMb: pipeline.senderMemoryPeaksMb,
-      batchMsP50: pipeline.batchMsP50,
-      batchMsP99: pipeline.batchMsP99,
-      exactlyOnce: pipeline.exactlyOnce,
-    },
-    ratio: round(ratio, 3),
-    peakWorkerRssMb: round(peakRss, 1),
-    targets: { ratio: ratio >= 0.7, rss: peakRss < 256 },
+    ceiling: { before: round(before.rate, 1), after: round(after.rate, 1), emails: ceiling.emails, seconds: round(ceiling.seconds, 2), emailsPerSecond: round(ceiling.rate, 1), bytesPerEmail: round(ceiling.bytesPerEmail, 0), clientCpuPer1k: round(ceiling.clientCpuPer1k, 4), providerCpuPer1k: round(ceiling.providerCpuPer1k, 4) },
+    inline: figures(inline),
+    template: figures(templated),
+    targets,
   };
-  if (!pipeline.exactlyOnce) exitCode = 1;
+  if (!inline.exactlyOnce || !templated.exactlyOnce) exitCode = 1;
   say(JSON.stringify(json));
   }
 } catch (err) {

@@ -16,7 +16,7 @@ async function warmUp(send: ChaosSend): Promise<void> {
   const emails = Array.from({ length: 100 }, (_, i) => buildEmail(send.h.app.config, issue, i + 1, `warm${i}@example.net`));
   const resend = new Resend('re_warm_up', { baseUrl: send.provider.url });
   for (let k = 0; k < 6; k++) {
-    await resend.batch.send(emails.map((e) => ({ ...e, to: [e.to], html: String(e.html), text: String(e.text) })), { idempotencyKey: `warm-up-${k}` });
+    await resend.batch.send(emails.map(({ template: _inline, ...e }) => ({ ...e, to: [e.to], html: String(e.html), text: String(e.text) })), { idempotencyKey: `warm-up-${k}` });
   }
   await send.provider.control({ op: 'reset' });
 }

@@ -69,5 +69,10 @@ describe.each<Backend>(['redis', 'postgres'])('a sender killed with SIGKILL mid-
     // The interesting case happened: batches the provider accepted while their sender was dead were
     // sent again after the restart and answered from the idempotency record, not delivered twice.
     expect(h.fake.replays).toBeGreaterThan(0);
+    // On the template path (RESEND_TEMPLATES defaults on): one template, every message naming it, and each
+    // retried batch carried the same body under its key (a changed body would have been answered 409).
+    expect(h.fake.templates.list()).toHaveLength(1);
+    expect(h.fake.deliveries.every((d) => d.templateId === h.fake.templates.list()[0]!.id)).toBe(true);
+    expect(h.fake.requests.filter((r) => r.errorName === 'invalid_idempotent_request')).toHaveLength(0);
   }, 180_000);
 });

@@ -1,5 +1,6 @@
-// The far side of Resend's HTTP API, faked: a local server that answers POST /emails and POST /emails/batch the way
-// shared/reference/resend-openapi.yaml describes, with Resend's idempotency, rate-limit and error behaviour, plus
+// The far side of Resend's HTTP API, faked: a local server that answers POST /emails and POST /emails/batch (and
+// /templates, in fake-resend-templates.ts) the way shared/reference/resend-openapi.yaml describes, with Resend's
+// idempotency, rate-limit and error behaviour, plus
 // switches to make it misbehave (failures, 429s, stalls, dropped connections) so tests can prove "sent once".
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
@@ -7,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { ExactTally, FingerprintTally, type RecipientTally } from './recipient-tally.js';
 import { SlidingWindow, rateWindow, type RateVerdict, type RateWindow } from './sliding-window.mjs';
+import { FakeTemplates, type FakeTemplate } from './fake-resend-templates.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -49,6 +51,8 @@ export interface Delivery {
   text?: string;
   headers?: Record<string, string>;
   tags?: Array<{ name: string; value?: string }>;
+  /** The template the message named instead of html/text; html and text are then the rendered template. */
+  templateId?: string;
   idempotencyKey: string | null;
   /** Date.now() when the request arrived. */
   receivedAt: number;
@@ -64,7 +68,8 @@ export type RequestOutcome =
   | 'rejected' // 4xx: auth, validation, idempotency conflict, unknown path
   | 'rate_limited' // 429 (limit or injected)
   | 'failed' // injected 5xx (or other injected status)
-  | 'dropped'; // socket destroyed before anything was recorded
+  | 'dropped' // socket destroyed before anything was recorded
+  | 'answered'; // a template request answered (no email: not counted as an accepted request)
 
 export interface RequestRecord {
   index: number;
@@ -117,6 +122,8 @@ export interface FakeResendStats {
   acceptedRequests: number;
   firstAcceptedAt: number | null;
   lastAcceptedAt: number | null;
+  /** Bytes of request bodies received on /emails and /emails/batch (what the sender put on the wire). */
+  emailBodyBytes: number;
 }
 
 /** Commands accepted by `control()` and by `POST /__control` (JSON body). */
@@ -130,13 +137,18 @@ export type ControlCommand =
   | ({ op: 'failRandomly' } & ChaosOptions)
   | { op: 'stall'; ms: number }
   | { op: 'stallNext'; n: number; ms: number }
-  | { op: 'acceptThenDropNext'; n: number };
+  | { op: 'acceptThenDropNext'; n: number }
+  /** POST /templates answers this status from now on (null: accepts again). */
+  | { op: 'refuseTemplates'; status: number | null }
+  | { op: 'templates' };
 
 export interface ControlResult {
   ok: true;
   stats: FakeResendStats;
   /** Only for op 'recipients': accepted deliveries per bare, lower-cased `to` address. */
   recipients?: Record<string, number>;
+  /** Only for op 'templates': the stored templates. */
+  templates?: FakeTemplate[];
 }
 
 export interface FakeResend {
@@ -147,6 +159,8 @@ export interface FakeResend {
   readonly deliveries: readonly Delivery[];
   /** Every request in arrival order (empty when keepBodies is false). */
   readonly requests: readonly RequestRecord[];
+  /** Templates stored at the fake (fake-resend-templates.ts). */
+  readonly templates: FakeTemplates;
   /** Idempotent replays served. */
   readonly replays: number;
   /** 429 answers sent (rate limit, chaos or failNext). */
@@ -173,7 +187,8 @@ export interface FakeResend {
   acceptThenDropNext(n: number): void;
   /** Switch off every injected fault (failNext, chaos, stalls, drops); the rate limit stays. */
   calm(): void;
-  /** Forget deliveries, requests, counters, idempotency keys and faults; the rate limit returns to the start option. */
+  /** Forget deliveries, requests, counters, idempotency keys and faults; the rate limit returns to the start option.
+   * Templates stay (account state, as a database remembers their ids); a refusal of templates ends. */
   reset(): void;
   /** The same commands as `POST /__control`. */
   control(command: ControlCommand): ControlResult;
@@ -385,6 +400,8 @@ const controlSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('stall'), ms: z.number().nonnegative() }),
   z.object({ op: z.literal('stallNext'), n: z.number().int().nonnegative(), ms: z.number().nonnegative() }),
   z.object({ op: z.literal('acceptThenDropNext'), n: z.number().int().nonnegative() }),
+  z.object({ op: z.literal('refuseTemplates'), status: z.number().int().min(400).max(499).nullable() }),
+  z.object({ op: z.literal('templates') }),
 ]);
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -440,6 +457,7 @@ function emptyStats(): FakeResendStats {
     acceptedRequests: 0,
     firstAcceptedAt: null,
     lastAcceptedAt: null,
+    emailBodyBytes: 0,
   };
 }
 
@@ -460,6 +478,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
   const requests: RequestRecord[] = [];
   let closed = false;
   const holds = new Set<{ timer: NodeJS.Timeout; resolve: (completed: boolean) => void }>();
+  const templates = new FakeTemplates();
 
   /** Waits ms; resolves false if the fake was closed meanwhile. */
   function hold(ms: number): Promise<boolean> {
@@ -568,6 +587,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
         if (email.text !== undefined) delivery.text = email.text;
         if (email.headers !== undefined) delivery.headers = email.headers;
         if (email.tags !== undefined) delivery.tags = email.tags;
+        if (email.template !== undefined) delivery.templateId = email.template.id;
         deliveries.push(delivery);
       }
     }
@@ -586,6 +606,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
     record.at = arrivedAt;
     const raw = await readBody(req);
     if (raw === null) return reject(413, 'validation_error', `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+    stats.emailBodyBytes += raw.length;
 
     // Authentication: Resend answers 401 without a key and 403 with a wrong one.
     const authorization = req.headers.authorization ?? '';
@@ -652,6 +673,13 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
         else (batchErrors ??= []).push({ index: i, message: checked.problem.message });
       }
       if (mode === 'permissive') batchErrors ??= [];
+    }
+    // A message naming a template is checked against it and recorded as the email it renders to.
+    if (emails.some((e) => e.template !== undefined)) {
+      const rendered = renderTemplates(emails);
+      // Refused as a whole, in either validation mode: a template problem is the sender's, not one reader's.
+      if ('problem' in rendered) return reject(422, 'validation_error', rendered.problem);
+      emails = rendered.emails;
     }
 
     // Injected faults: decided after validation, before anything is recorded or remembered.
@@ -728,6 +756,51 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
     }
   }
 
+  /** Each templated message as the email it stands for; the first refused one names the batch's problem. */
+  function renderTemplates(emails: ParsedEmail[]): { emails: ParsedEmail[] } | { problem: string } {
+    const out: ParsedEmail[] = [];
+    for (let i = 0; i < emails.length; i++) {
+      const email = emails[i]!;
+      if (email.template === undefined) {
+        out.push(email);
+        continue;
+      }
+      const r = templates.render(email.template, keepBodies);
+      if ('problem' in r) return { problem: `Invalid \`[${i}].template\` field: ${r.problem}` };
+      const { html: _h, text: _t, ...rest } = email;
+      const message: ParsedEmail = { ...rest, subject: email.subject ?? r.subject ?? '', from: email.from ?? r.from ?? '' };
+      if (keepBodies) {
+        message.html = r.html;
+        if (r.text !== undefined) message.text = r.text;
+      }
+      out.push(message);
+    }
+    return { emails: out };
+  }
+
+  async function handleTemplates(req: IncomingMessage, res: ServerResponse, path: string, record: RequestRecord): Promise<void> {
+    const raw = await readBody(req);
+    if (raw === null) return answerError(res, record, { status: 413, name: 'validation_error', message: `The request body exceeds ${MAX_BODY_BYTES} bytes.` }, {});
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    if (!bearer) return answerError(res, record, { status: 401, name: 'missing_api_key', message: 'Missing API key in the authorization header.' }, {});
+    if (options.apiKey !== undefined && bearer[1] !== options.apiKey) return answerError(res, record, { status: 403, name: 'invalid_api_key', message: 'API key is invalid' }, {});
+    let body: unknown;
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return answerError(res, record, { status: 400, name: 'validation_error', message: 'The request body is not valid JSON.' }, {});
+      }
+    }
+    const answer = templates.handle(req.method ?? 'GET', path.slice('/templates'.length), body);
+    if (answer.status >= 400) {
+      const e = answer.body as { name: string; message: string };
+      return answerError(res, record, { status: answer.status, name: e.name, message: e.message }, {});
+    }
+    writeJson(res, answer.status, JSON.stringify(answer.body), {});
+    finish(record, answer.status, 'answered');
+  }
+
   async function handleControl(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method === 'GET') return writeJson(res, 200, JSON.stringify(control({ op: 'stats' })), {});
     const raw = await readBody(req);
@@ -787,6 +860,11 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
       case 'acceptThenDropNext':
         fake.acceptThenDropNext(command.n);
         break;
+      case 'refuseTemplates':
+        templates.refuseWith = command.status;
+        break;
+      case 'templates':
+        return { ok: true, stats: snapshot(), templates: templates.list() };
     }
     return { ok: true, stats: snapshot() };
   }
@@ -828,6 +906,10 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
       count: 0,
     };
     if (keepBodies) requests.push(record);
+    if (path === '/templates' || path.startsWith('/templates/')) {
+      handleTemplates(req, res, path, record).catch((error: unknown) => internalError(res, error));
+      return;
+    }
     if (path !== '/emails' && path !== '/emails/batch') {
       req.resume();
       return answerError(res, record, { status: 404, name: 'not_found', message: 'The requested endpoint does not exist.' }, {});
@@ -862,6 +944,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
     port,
     deliveries,
     requests,
+    templates,
     get replays() {
       return stats.replays;
     },
@@ -904,6 +987,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
       idempotency = new Map();
       stats = emptyStats();
       recipients = newTally();
+      templates.refuseWith = null;
       deliveries.length = 0;
       requests.length = 0;
       requestCounter = 0;
