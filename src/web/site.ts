@@ -5,7 +5,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { Redis } from 'ioredis';
+import { connectRedis, redisTargetOf, type RedisClient } from '../queue/connection.js';
 import type { App } from '../app.js';
 import { ErrorPage } from './pages/messages.js';
 import { sendPage, siteOf, wantsJson } from './respond.js';
@@ -52,9 +52,10 @@ export async function publicSite(f: FastifyInstance, app: App): Promise<void> {
     });
     await site.register(formbody, { bodyLimit: 16 * 1024 });
 
-    let redis: Redis | undefined;
-    if (app.config.redisUrl) {
-      redis = new Redis(app.config.redisUrl, { connectTimeout: 1000, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+    let redis: RedisClient | undefined;
+    const target = redisTargetOf(app.config);
+    if (target) {
+      redis = connectRedis(target, { connectTimeout: 1000, maxRetriesPerRequest: 1, enableOfflineQueue: true });
       redis.on('error', () => {});
       site.addHook('onClose', async () => void redis!.disconnect());
     }
