@@ -84,7 +84,8 @@ export async function assertRedisReachable(target: RedisTarget): Promise<void> {
     }
   } catch (err) {
     const reason = (err as Error).message.startsWith('cluster state') ? (err as Error).message : (firstError ?? (err as Error)).message || 'connection refused';
-    throw new Error(`cannot reach ${describeRedis(target)}: ${reason}`);
+    const where = 'url' in target ? `Redis at ${redactUrl(target.url)}` : `the Redis Cluster at ${target.clusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
+    throw new Error(`cannot reach ${where}: ${reason}`);
   } finally {
     probe.disconnect();
   }
