@@ -106,12 +106,17 @@ export async function csvKey(open: () => Readable, confirmed: boolean): Promise<
 export async function importSubscribersStream(db: Db, src: CsvSource, opts: StreamImportOptions): Promise<StreamImportReport> {
   const chunkRows = opts.chunkRows ?? IMPORT_CHUNK_ROWS;
   const status = opts.confirmed ? 'active' : 'pending';
-  const resumed = (await db.query<{ id: number; rows_done: number; imported: number; existing: number }>(RESUME, [src.key])).rows[0];
-  let importId = resumed?.id;
-  const skip = Number(resumed?.rows_done ?? 0);
-  let imported = Number(resumed?.imported ?? 0);
-  let existing = Number(resumed?.existing ?? 0);
+  // Where an interrupted run of this file stopped; read once the header is known to be good.
+  let importId: number | undefined;
+  let skip = 0;
+  let imported = 0;
+  let existing = 0;
   let requested = 0;
+  const resume = async () => {
+    const r = (await db.query<{ id: number; rows_done: number; imported: number; existing: number }>(RESUME, [src.key])).rows[0];
+    if (!r) return;
+    [importId, skip, imported, existing] = [r.id, Number(r.rows_done), Number(r.imported), Number(r.existing)];
+  };
 
   const input = src.open();
   let bytes = 0;
@@ -155,6 +160,7 @@ export async function importSubscribersStream(db: Db, src: CsvSource, opts: Stre
         emailCol = header.indexOf('email');
         if (emailCol < 0) throw new SubscriberImportError(`the header row has no "email" column (found: ${header.join(', ') || 'nothing'})`);
         nameCol = header.indexOf('name');
+        await resume();
         continue;
       }
       row++;
