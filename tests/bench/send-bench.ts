@@ -11,7 +11,8 @@
 //             provider; SEND_RATE high enough that the gate never binds. Timed from the operator's go
 //             (the fan-out job) to the issue's state 'sent'.
 //
-// `npm run bench -- --signup` runs the signup load test instead (signup-bench.ts), and
+// `npm run bench -- --signup` runs the signup load test instead (signup-bench.ts), `--import N` the
+// subscriber CSV import (import-bench.ts), and
 // `npm run bench -- --rate R` the provider-limit check (rate-bench.ts).
 // Prints a table and ends with one JSON line.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,6 +46,10 @@ import { arg, flag, processEntry } from './args.js';
 
 if (flag('signup')) {
   await import('./signup-bench.js');
+  process.exit(process.exitCode ?? 0);
+}
+if (arg('import') !== undefined) {
+  await import('./import-bench.js');
   process.exit(process.exitCode ?? 0);
 }
 if (arg('rate') !== undefined) {
