@@ -22,6 +22,15 @@ afterAll(async () => {
 
 /** A send whose every Redis client is on the cluster. The harness's 'postgres' backend only means "no
  * REDIS_URL": with REDIS_CLUSTER_NODES set, queues, gate and rate limit all go to the cluster. */
+/** Nothing left in the send queue on the cluster once the issue is sent: no job waiting, running or delayed. */
+async function expectQueueDrained(s: ChaosSend): Promise<void> {
+  const q = s.h.app.queue('send');
+  await waitFor(async () => {
+    const c = await q.getJobCounts('wait', 'active', 'delayed', 'prioritized');
+    return Object.values(c).every((n) => n === 0);
+  }, 20_000, 'an empty send queue');
+}
+
 async function clusterSend(readers: number, sendRate: number): Promise<ChaosSend> {
   await send?.close();
   const prefix = `{${uniqueQueuePrefix('cluster')}}`;
@@ -38,6 +47,7 @@ it('sends a whole issue through the cluster: every reader once, the gate and the
   await s.fanOut();
   await s.waitSent(60_000 * CHAOS_SCALE);
   await s.expectExactlyOnce();
+  await expectQueueDrained(s);
   const prefix = s.h.app.queuePrefix;
   // The signup limit counts in the cluster too, shared by two web servers (what two web processes share).
   const a = await readerServer(s.h);
@@ -101,6 +111,7 @@ it('a master killed mid-send: its replica takes over and the send finishes, ever
   await s.waitSent(90_000 * CHAOS_SCALE);
   const sentAt = Date.now();
   await s.expectExactlyOnce();
+  await expectQueueDrained(s);
   expect(promoted).not.toBe(master);
   expect(s.processes.every((p) => p.alive())).toBe(true);
   // The figures the issue's note asks for.
