@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { defaultPoolMax } from '../../src/db/pool-budget.js';
+import { openApp } from '../../src/app.js';
 
 const base = { DATA_DIR: '.data/test-config', DATABASE_URL: 'postgres://root@127.0.0.1:5432/x' };
 
@@ -31,5 +32,12 @@ describe('Redis Cluster and pool settings', () => {
     expect(() => loadConfig({ ...base, DATABASE_POOL_MAX: 'lots' })).toThrow(/^DATABASE_POOL_MAX /);
     expect(defaultPoolMax(['send'], 'postgres')).toBe(defaultPoolMax(['send'], 'redis') + 2);
     expect(defaultPoolMax(['web', 'scheduler', 'render', 'send'], 'redis')).toBe(12);
+  });
+
+  it('refuses a pool that leaves a PostgreSQL-backend worker no connection besides its LISTEN ones', async () => {
+    const config = loadConfig({ ...base, DATABASE_POOL_MAX: '3' });
+    await expect(openApp(config, { parts: ['send'] })).rejects.toThrow(
+      'DATABASE_POOL_MAX=3 is too small for send on the PostgreSQL queue backend: its workers hold 2 connection(s) for LISTEN; set at least 4',
+    );
   });
 });
