@@ -79,7 +79,13 @@ export async function startRedisCluster(): Promise<PrivateRedisCluster> {
   const all = await freePorts(12);
   const ports = all.slice(0, 6);
   const nodes = new Map<number, { child: ChildProcess; dir: string }>();
+  // Whatever happens to the test process, its cluster does not outlive it.
+  const orphanGuard = () => {
+    for (const { child } of nodes.values()) child.kill('SIGKILL');
+  };
+  process.once('exit', orphanGuard);
   const stop = async () => {
+    process.off('exit', orphanGuard);
     await Promise.all([...nodes.values()].map(async ({ child }) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
