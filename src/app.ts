@@ -4,14 +4,24 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { assertReachable, createPool, type Db } from './db/pool.js';
 import { createLogger } from './log.js';
-import { assertRedisReachable, openQueueConnection, type AppQueue, type QueueConnection } from './queue/connection.js';
+import {
+  assertNoShadowedQueueNames,
+  assertRedisReachable,
+  connectRedis,
+  openQueueConnection,
+  prepareQueueSchema,
+  redisTargetOf,
+  type AppQueue,
+  type QueueConnection,
+  type RedisClient,
+} from './queue/connection.js';
+import { defaultPoolMax, listenConnections, QUEUE_SEARCH_PATH, type ProcessPart } from './db/pool-budget.js';
 import { queueName, type QueueRole } from './queue/jobs.js';
 import type { Mailer } from './delivery/mailer.js';
 import { ResendMailer } from './delivery/resend-mailer.js';
 import { OutboxMailer } from './delivery/outbox-mailer.js';
 import { postgresRateGate, redisRateGate, type RateGate } from './delivery/rate-gate.js';
 import { IssueTemplates } from './delivery/issue-templates.js';
-import { Redis } from 'ioredis';
 
 export interface App {
   config: Config;
@@ -35,6 +45,9 @@ export interface OpenOptions {
   queuePrefix?: string;
   migrate?: boolean;
   name?: string;
+  /** The roles this process runs: they set its default pool size (src/db/pool-budget.ts). */
+  parts?: ProcessPart[];
+  /** Pool size when DATABASE_POOL_MAX is unset and no roles are given. */
   poolSize?: number;
   logger?: Logger;
 }
@@ -44,22 +57,34 @@ export async function openApp(config: Config, opts: OpenOptions = {}): Promise<A
   const databaseUrl = config.databaseUrl ?? opts.databaseUrl;
   if (!databaseUrl) throw new Error('DATABASE_URL is not set (only `npm start` runs an embedded Postgres by itself)');
   const log = opts.logger ?? createLogger(config.logLevel, opts.name ?? 'verdicts');
-  const db = createPool(databaseUrl, { max: opts.poolSize ?? 10, name: opts.name ?? 'verdicts' });
+  const redis = redisTargetOf(config);
+  const backend = redis ? 'redis' : 'postgres';
+  const parts = opts.parts ?? [];
+  const listening = listenConnections(parts, backend);
+  const poolMax = config.databasePoolMax ?? opts.poolSize ?? (parts.length ? defaultPoolMax(parts, backend) : 10);
+  if (poolMax < listening + 2) {
+    throw new Error(`DATABASE_POOL_MAX=${poolMax} is too small for ${parts.join('+')} on the PostgreSQL queue backend: its workers hold ${listening} connection(s) for LISTEN; set at least ${listening + 2}`);
+  }
+  const db = createPool(databaseUrl, { max: poolMax, name: opts.name ?? 'verdicts', searchPath: redis ? undefined : QUEUE_SEARCH_PATH });
   try {
     await assertReachable(db, databaseUrl);
     if (opts.migrate) await (await import('./db/migrate.js')).migrate(databaseUrl, (m) => log.debug(m));
-    if (config.redisUrl) await assertRedisReachable(config.redisUrl);
+    if (redis) await assertRedisReachable(redis);
+    else {
+      await prepareQueueSchema(databaseUrl);
+      await assertNoShadowedQueueNames(db);
+    }
   } catch (err) {
     await db.end().catch(() => {});
     throw err;
   }
-  const queues = openQueueConnection({ redisUrl: config.redisUrl, databaseUrl });
+  const queues = openQueueConnection({ redis, databaseUrl, pool: redis ? undefined : db });
   const queuePrefix = opts.queuePrefix ?? config.queuePrefix;
   const mailer: Mailer = config.resendApiKey ? new ResendMailer(config.resendApiKey, config.resendBaseUrl) : new OutboxMailer(db);
-  let gateRedis: Redis | undefined;
+  let gateRedis: RedisClient | undefined;
   let sendGate: RateGate;
-  if (config.redisUrl) {
-    gateRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  if (redis) {
+    gateRedis = connectRedis(redis, { maxRetriesPerRequest: null });
     gateRedis.on('error', () => {});
     sendGate = redisRateGate(gateRedis, queuePrefix, config.sendRate);
   } else {

@@ -35,6 +35,17 @@ const redisUrl = z
     }
   }, 'must be a redis:// URL such as redis://127.0.0.1:6379/0');
 
+// host:port,host:port,… of a Redis Cluster's nodes (any few: ioredis discovers the rest).
+const clusterNodes = z
+  .string()
+  .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'must be host:port,host:port,… such as 10.0.0.1:6379,10.0.0.2:6379')
+  .transform((v) =>
+    v.split(',').map((n) => {
+      const [host, port] = n.trim().split(':') as [string, string];
+      return { host, port: Number(port) };
+    }),
+  );
+
 const httpUrl = z
   .string()
   .refine((v) => {
@@ -66,6 +77,8 @@ const opt = <T extends z.ZodTypeAny>(t: T) => z.preprocess(emptyToUndefined, t.o
 const EnvSchema = z.object({
   DATABASE_URL: opt(postgresUrl),
   REDIS_URL: opt(redisUrl),
+  REDIS_CLUSTER_NODES: opt(clusterNodes),
+  DATABASE_POOL_MAX: opt(z.coerce.number().int().min(2, 'must be at least 2').max(500)),
   RESEND_API_KEY: opt(z.string().min(1)),
   RESEND_BASE_URL: opt(httpUrl.transform((v) => v.replace(/\/+$/, ''))),
   RESEND_WEBHOOK_SECRET: opt(z.string().min(1)),
@@ -113,12 +126,24 @@ const EnvSchema = z.object({
       .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/,\s]+)$/, 'must be true, false, a hop count, or comma-separated proxy addresses')
       .default('false'),
   ),
-  QUEUE_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[a-z0-9][a-z0-9_-]{0,40}$/, 'must be lower-case letters, digits, - or _').default('verdicts')),
+  // A Redis Cluster needs every key of a BullMQ queue in one slot: a {hash tag} such as {verdicts}.
+  QUEUE_PREFIX: opt(
+    z
+      .string()
+      .regex(
+        /^(\{[a-z0-9][a-z0-9_-]{0,40}\}[a-z0-9_-]{0,20}|[a-z0-9][a-z0-9_-]{0,40})$/,
+        'must be lower-case letters, digits, - or _, optionally starting with a {hash tag} such as {verdicts}',
+      ),
+  ),
 });
 
 export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Nodes of a Redis Cluster (REDIS_CLUSTER_NODES), used when REDIS_URL is unset. */
+  redisClusterNodes: Array<{ host: string; port: number }> | undefined;
+  /** Postgres connections this process may open (DATABASE_POOL_MAX); unset: the role's default. */
+  databasePoolMax: number | undefined;
   resendApiKey: string | undefined;
   resendBaseUrl: string;
   resendWebhookSecret: string | undefined;
@@ -180,10 +205,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!e.TOKEN_SECRET) throw new ConfigError('TOKEN_SECRET is required when RESEND_API_KEY is set');
     if (!e.ADMIN_TOKEN) throw new ConfigError('ADMIN_TOKEN is required when RESEND_API_KEY is set');
   }
+  if (e.REDIS_URL && e.REDIS_CLUSTER_NODES) throw new ConfigError('REDIS_CLUSTER_NODES and REDIS_URL are both set: set one of them');
+  if (e.REDIS_CLUSTER_NODES && e.QUEUE_PREFIX && !e.QUEUE_PREFIX.startsWith('{')) {
+    throw new ConfigError(`QUEUE_PREFIX must start with a {hash tag} on a Redis Cluster, e.g. {${e.QUEUE_PREFIX}}: BullMQ's scripts touch several keys of a queue at once, which a cluster allows only within one slot`);
+  }
   const adminToken = e.ADMIN_TOKEN ?? devSecret(e.DATA_DIR, 'admin-token');
   return {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: e.REDIS_URL ? undefined : e.REDIS_CLUSTER_NODES,
+    databasePoolMax: e.DATABASE_POOL_MAX,
     resendApiKey: e.RESEND_API_KEY,
     resendBaseUrl: e.RESEND_BASE_URL ?? 'https://api.resend.com',
     resendWebhookSecret: e.RESEND_WEBHOOK_SECRET,
@@ -207,7 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     requireApproval: e.REQUIRE_APPROVAL ?? production,
     dataDir: e.DATA_DIR,
-    queuePrefix: e.QUEUE_PREFIX,
+    queuePrefix: e.QUEUE_PREFIX ?? (e.REDIS_CLUSTER_NODES ? '{verdicts}' : 'verdicts'),
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
   };
 }

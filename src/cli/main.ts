@@ -65,21 +65,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(
       run((file: string, o: Opts) =>
         withApp(async (app) => {
-          let csv: string;
-          try {
-            csv = readFileSync(file, 'utf8');
-          } catch (err) {
-            throw new Error(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-          }
-          const { importSubscribersCsv } = await import('../subscribers/import.js');
-          const r = await importSubscribersCsv(app.db, csv, { confirmed: Boolean(o.confirmed), source: `import:${file.split('/').pop()}` });
-          const { requestConfirmations } = await import('../subscribers/confirmation.js');
-          // Queued for the send workers (`verdicts worker send`), which send them 100 per provider request.
-          const confirmationsQueued = r.pendingIds.length ? await requestConfirmations(app, r.pendingIds, 'import') : 0;
+          const { importSubscribersFile } = await import('./import-command.js');
+          const r = await importSubscribersFile(app, file, Boolean(o.confirmed));
+          const confirmationsQueued = r.confirmationsQueued;
           if (o.json) {
             printJson({ imported: r.imported, existing: r.existing, invalid: r.invalid.length, confirmations: confirmationsQueued, invalidRows: r.invalid });
             return;
           }
+          if (r.resumedAfterRows) console.log(`resumed an interrupted import of this file after ${r.resumedAfterRows} rows`);
           console.log(`imported ${r.imported}, already present ${r.existing}, invalid ${r.invalid.length}`);
           for (const bad of r.invalid) console.log(`  line ${bad.line || '?'}: ${bad.value} (${bad.reason})`);
           if (confirmationsQueued) console.log(`confirmations queued: ${confirmationsQueued} (the send workers mail them)`);

@@ -8,8 +8,9 @@ import { startMetricsServer, watchAppQueues } from '../metrics.js';
 import { startScheduler, startWorkers } from '../../workers/start.js';
 import { rememberDevDatabase } from './context.js';
 import { isoWeekOf } from '../issues/week.js';
+import type { ProcessPart } from '../db/pool-budget.js';
 
-type Part = 'web' | 'scheduler' | 'render' | 'send';
+type Part = ProcessPart;
 
 const SAMPLE_READERS = [
   ['ada@example.com', 'Ada'],
@@ -51,7 +52,7 @@ export async function runProcess(parts: Part[], opts: { dev?: boolean } = {}): P
   }
   let app: App;
   try {
-    app = await openApp(config, { databaseUrl: embedded?.url, migrate: Boolean(opts.dev), name: `verdicts-${parts.join('+')}`, logger: log });
+    app = await openApp(config, { databaseUrl: embedded?.url, migrate: Boolean(opts.dev), name: `verdicts-${parts.join('+')}`, parts, logger: log });
   } catch (err) {
     await embedded?.stop().catch(() => {});
     throw err;

@@ -12,11 +12,12 @@ export interface Queryable {
 }
 
 /** Opens a pool; `application_name` shows which process holds a connection in pg_stat_activity. */
-export function createPool(databaseUrl: string, opts: { max?: number; name?: string } = {}): Db {
+export function createPool(databaseUrl: string, opts: { max?: number; name?: string; searchPath?: string } = {}): Db {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: opts.max ?? 10,
     application_name: opts.name ?? 'verdicts',
+    ...(opts.searchPath ? { options: `-c search_path=${opts.searchPath}` } : {}),
     connectionTimeoutMillis: 10_000,
   });
   // A connection terminated by the server (restart, pg_terminate_backend) must not crash the process:

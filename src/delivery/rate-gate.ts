@@ -12,7 +12,7 @@
 // spaced by the interval as they actually leave, not only as they were scheduled. The first request after
 // a quiet spell reaches the provider later than the rest (a new connection, code not yet optimised: ~90
 // against ~50 ms measured), so its departure counts COLD_START_MS late.
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Db } from '../db/pool.js';
 
 export interface RateGate {
@@ -78,7 +78,8 @@ local until_ = math.max(tat, now + tonumber(ARGV[1]))
 redis.call('SET', KEYS[1], tostring(until_), 'PX', math.ceil(until_ - now) + 60000)
 return until_ - now`;
 
-export function redisRateGate(redis: Redis, name: string, rate: number): RateGate {
+// On a cluster each script touches one key, and `name` (the queue prefix) carries the {hash tag}.
+export function redisRateGate(redis: Redis | Cluster, name: string, rate: number): RateGate {
   const key = `${name}:send-rate-gate`;
   const departedKey = `${name}:send-rate-gate:departed`;
   return {

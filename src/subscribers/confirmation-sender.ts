@@ -23,6 +23,8 @@ export interface ConfirmSenderDeps {
   gate: RateGate;
   config: Pick<Config, 'publicUrl' | 'tokenSecret' | 'mailingAddress' | 'emailFrom'>;
   log: Logger;
+  /** See ISSUE_FIRST_GAP_MS (tests shorten it). */
+  issueFirstGapMs?: number;
 }
 
 export type ConfirmRunResult =
@@ -38,6 +40,12 @@ export const CONFIRM_BATCH = 100;
 // A run that keeps finding owed readers (a signup storm) hands over to a fresh job after this many
 // requests, so no job runs for ever and the queue's bookkeeping stays current.
 const MAX_REQUESTS_PER_RUN = 50;
+/** The weekly issue goes first: while one is sending, a run makes its first request at once (a reader who
+ * just signed up waits no longer than usual) and each further one only this long after the last. An
+ * import's thousands of confirmations then take one provider request in five seconds (a tenth of the
+ * default SEND_RATE of 2) instead of half the gate, and the rest follow once the issue is out. */
+export const ISSUE_FIRST_GAP_MS = 5000;
+const ISSUE_SENDING = String.raw`SELECT EXISTS (SELECT 1 FROM issues WHERE state = 'sending') AS sending`;
 const sql = String.raw;
 
 // The oldest owed readers, up to one request's worth. SKIP LOCKED: a concurrent claimer (only possible
@@ -191,6 +199,9 @@ export async function sendOwedConfirmations(deps: ConfirmSenderDeps, opts: { fin
   const { db, log } = deps;
   let sent = 0;
   for (let requests = 0; requests < MAX_REQUESTS_PER_RUN; requests++) {
+    if (requests > 0 && (await db.query<{ sending: boolean }>(ISSUE_SENDING)).rows[0]!.sending) {
+      await new Promise((r) => setTimeout(r, deps.issueFirstGapMs ?? ISSUE_FIRST_GAP_MS));
+    }
     const group = (await unsentClaim(db)) ?? (await claimOwed(db));
     if (!group) return { kind: 'done', sent, requests, more: false };
     const key = confirmIdempotencyKey(group);

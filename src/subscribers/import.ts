@@ -1,8 +1,10 @@
 // `verdicts subscribers import FILE.csv`: a header row with an `email` column (optional `name`).
-// Bad rows are listed and skipped; good rows go in, in one transaction, never half-applied.
+// Bad rows are listed and skipped; good rows go in by chunks, each wholly or not at all (csv-import.ts).
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { inTransaction, type Db } from '../db/pool.js';
+import type { Db } from '../db/pool.js';
+import type { StreamImportReport } from './csv-import.js';
 
 export class SubscriberImportError extends Error {
   constructor(message: string) {
@@ -45,70 +47,15 @@ export interface ImportReport {
   imported: number;
   existing: number;
   invalid: Array<{ line: number; value: string; reason: string }>;
-  /** Ids of rows created as pending: they are owed a confirmation email. */
-  pendingIds: number[];
 }
 
-const INSERT = `
-  INSERT INTO subscribers (email, name, status, source, consent_at)
-  SELECT e.email, e.name, $2, $3, CASE WHEN $2 = 'active' THEN now() END
-  FROM unnest($1::text[], $4::text[]) AS e(email, name)
-  WHERE NOT EXISTS (SELECT 1 FROM forgotten_subscribers f WHERE f.email_hash = encode(sha256(convert_to(e.email, 'UTF8')), 'hex'))
-  ON CONFLICT (email) DO NOTHING
-  RETURNING id`;
-const FORGOTTEN = `SELECT count(*)::int AS n FROM forgotten_subscribers WHERE email_hash = ANY($1::text[])`;
-
+/** Imports a CSV held in memory (the admin pages and tests); files go through importSubscribersStream. */
 export async function importSubscribersCsv(
   db: Db,
   csv: string,
   opts: { confirmed: boolean; source: string },
-): Promise<ImportReport> {
-  const { parse } = await import('csv-parse/sync');
-  let records: string[][];
-  try {
-    records = parse(csv, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true });
-  } catch (err) {
-    throw new SubscriberImportError(`not a readable CSV file: ${(err as Error).message.split('\n')[0]}`);
-  }
-  const header = (records[0] ?? []).map((h) => h.toLowerCase());
-  const emailCol = header.indexOf('email');
-  if (emailCol < 0) throw new SubscriberImportError(`the header row has no "email" column (found: ${header.join(', ') || 'nothing'})`);
-  const nameCol = header.indexOf('name');
-
-  const invalid: ImportReport['invalid'] = [];
-  const seen = new Set<string>();
-  const emails: string[] = [];
-  const names: Array<string | null> = [];
-  let duplicatesInFile = 0;
-  records.slice(1).forEach((row, i) => {
-    const raw = row[emailCol] ?? '';
-    const email = normaliseEmail(raw);
-    if (!email) {
-      invalid.push({ line: i + 2, value: raw.slice(0, 80), reason: raw ? 'not a valid email address' : 'empty email' });
-      return;
-    }
-    if (seen.has(email)) {
-      duplicatesInFile++;
-      return;
-    }
-    seen.add(email);
-    emails.push(email);
-    names.push(nameCol >= 0 ? cleanName(row[nameCol]) : null);
-  });
-
-  const status = opts.confirmed ? 'active' : 'pending';
-  const pendingIds: number[] = [];
-  let imported = 0;
-  let forgotten = 0;
-  await inTransaction(db, async (tx) => {
-    for (let i = 0; i < emails.length; i += 5000) {
-      const chunk = emails.slice(i, i + 5000);
-      const { rows } = await tx.query<{ id: number }>(INSERT, [chunk, status, opts.source, names.slice(i, i + 5000)]);
-      imported += rows.length;
-      if (!opts.confirmed) pendingIds.push(...rows.map((r) => r.id));
-      forgotten += (await tx.query<{ n: number }>(FORGOTTEN, [chunk.map(emailHash)])).rows[0]!.n;
-    }
-  });
-  for (let f = 0; f < forgotten; f++) invalid.push({ line: 0, value: '(erased address)', reason: 'this reader asked to be forgotten' });
-  return { imported, existing: emails.length - imported - forgotten + duplicatesInFile, invalid, pendingIds };
+): Promise<StreamImportReport> {
+  const { importSubscribersStream } = await import('./csv-import.js');
+  const key = `${createHash('sha256').update(csv).digest('hex')}:${opts.confirmed ? 'confirmed' : 'pending'}`;
+  return importSubscribersStream(db, { key, open: () => Readable.from([csv]) }, opts);
 }

@@ -1,9 +1,8 @@
 // Counters every web process shares: login failures (and their back-off) and the per-IP signup limit.
 // Nothing a limit depends on lives in one process's memory, or a second web process would double it.
 // On Redis when REDIS_URL is set, else in Postgres (the unlogged web_counters table).
-import type { Redis } from 'ioredis';
 import type { Queryable } from '../db/pool.js';
-import { openRedis } from '../queue/connection.js';
+import { openRedis, redisTargetOf, type RedisClient } from '../queue/connection.js';
 
 export interface Count {
   count: number;
@@ -33,7 +32,7 @@ const HOLD = `local t = redis.call('PTTL', KEYS[1])
 if t < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], '1', 'PX', ARGV[1]) end
 return 1`;
 
-export function redisCounters(redis: Redis, prefix: string): WebCounters {
+export function redisCounters(redis: RedisClient, prefix: string): WebCounters {
   const k = (key: string) => `${prefix}:web:${key}`;
   return {
     kind: 'redis',
@@ -99,8 +98,9 @@ export function postgresCounters(db: Queryable, prefix: string): WebCounters {
 }
 
 /** The counters of one web process, on the app's Redis when it has one. */
-export function openWebCounters(app: { config: { redisUrl?: string }; db: Queryable; queuePrefix: string }): WebCounters {
-  if (app.config.redisUrl) return redisCounters(openRedis(app.config.redisUrl, { commandTimeoutMs: 2000 }), app.queuePrefix);
+export function openWebCounters(app: { config: Parameters<typeof redisTargetOf>[0]; db: Queryable; queuePrefix: string }): WebCounters {
+  const target = redisTargetOf(app.config);
+  if (target) return redisCounters(openRedis(target, { commandTimeoutMs: 2000 }), app.queuePrefix);
   return postgresCounters(app.db, app.queuePrefix);
 }
 

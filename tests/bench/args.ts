@@ -20,6 +20,8 @@ function parse() {
         rate: string,
         runs: string,
         senders: string,
+        import: string,
+        pending: boolean,
         signup: boolean,
         'ceiling-only': boolean,
         'keep-db': boolean,

@@ -13,7 +13,8 @@
 //             inline (RESEND_TEMPLATES=false, every email's HTML in the request) and the template path
 //             (the issue stored at the provider once, each message its id and the reader's tokens).
 //
-// `npm run bench -- --signup` runs the signup load test instead (signup-bench.ts), and
+// `npm run bench -- --signup` runs the signup load test instead (signup-bench.ts), `--import N` the
+// subscriber CSV import (import-bench.ts), and
 // `npm run bench -- --rate R` the provider-limit check (rate-bench.ts).
 // Prints a table and ends with one JSON line.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -47,6 +48,10 @@ import { arg, flag, processEntry } from './args.js';
 
 if (flag('signup')) {
   await import('./signup-bench.js');
+  process.exit(process.exitCode ?? 0);
+}
+if (arg('import') !== undefined) {
+  await import('./import-bench.js');
   process.exit(process.exitCode ?? 0);
 }
 if (arg('rate') !== undefined) {
