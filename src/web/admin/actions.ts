@@ -11,7 +11,7 @@ import { IssueError } from '../../issues/plan.js';
 import { findIssue } from '../../issues/repo.js';
 import { afterApproval, LATE_CUTOFF_MS } from '../../issues/schedule.js';
 import { sendTestEmail } from '../../issues/test-send.js';
-import { scheduleDeps } from '../../../workers/handlers.js';
+import { scheduleDeps } from '../../queue/schedule-jobs.js';
 import { csrfToken, loadIssuePage, validWeek, weekParam } from './load.js';
 import { IssuePage } from './issue-page.js';
 import { documentHtml } from './layout.js';
