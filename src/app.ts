@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { assertReachable, createPool, type Db } from './db/pool.js';
 import { createLogger } from './log.js';
+import { connectionErrorReporter } from './connection-errors.js';
 import { assertRedisReachable, openQueueConnection, type AppQueue, type QueueConnection } from './queue/connection.js';
 import { queueName, type QueueRole } from './queue/jobs.js';
 import type { Mailer } from './delivery/mailer.js';
@@ -41,7 +42,8 @@ export async function openApp(config: Config, opts: OpenOptions = {}): Promise<A
   const databaseUrl = config.databaseUrl ?? opts.databaseUrl;
   if (!databaseUrl) throw new Error('DATABASE_URL is not set (only `npm start` runs an embedded Postgres by itself)');
   const log = opts.logger ?? createLogger(config.logLevel, opts.name ?? 'verdicts');
-  const db = createPool(databaseUrl, { max: opts.poolSize ?? 10, name: opts.name ?? 'verdicts' });
+  const reportError = connectionErrorReporter(log);
+  const db = createPool(databaseUrl, { max: opts.poolSize ?? 10, name: opts.name ?? 'verdicts', onError: reportError('postgres') });
   try {
     await assertReachable(db, databaseUrl);
     if (opts.migrate) await (await import('./db/migrate.js')).migrate(databaseUrl, (m) => log.debug(m));
@@ -50,14 +52,14 @@ export async function openApp(config: Config, opts: OpenOptions = {}): Promise<A
     await db.end().catch(() => {});
     throw err;
   }
-  const queues = openQueueConnection({ redisUrl: config.redisUrl, databaseUrl });
+  const queues = openQueueConnection({ redisUrl: config.redisUrl, databaseUrl, onError: reportError });
   const queuePrefix = opts.queuePrefix ?? config.queuePrefix;
   const mailer: Mailer = config.resendApiKey ? new ResendMailer(config.resendApiKey, config.resendBaseUrl) : new OutboxMailer(db);
   let gateRedis: Redis | undefined;
   let sendGate: RateGate;
   if (config.redisUrl) {
     gateRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-    gateRedis.on('error', () => {});
+    gateRedis.on('error', reportError('rate-gate'));
     sendGate = redisRateGate(gateRedis, queuePrefix, config.sendRate);
   } else {
     sendGate = postgresRateGate(db, queuePrefix, config.sendRate);

@@ -82,6 +82,13 @@ export const metrics = {
     labelNames: ['type'] as const,
     registers: [registry],
   }),
+  /** 'error' events of Redis, queue and Postgres connections (src/connection-errors.ts). */
+  connectionErrors: new Counter({
+    name: 'verdicts_connection_errors_total',
+    help: 'Errors reported by long-lived connections (redis, queue, rate-gate, postgres); the clients reconnect by themselves.',
+    labelNames: ['source'] as const,
+    registers: [registry],
+  }),
   queueJobs: new Gauge({
     name: 'verdicts_queue_jobs',
     help: 'Jobs in each queue by state, read from the queue backend at scrape time.',

@@ -2,6 +2,7 @@
 // in the application's own database. Nothing else in the project knows which one is in use.
 import { Queue, Worker, createPostgresBackend, type Processor, type WorkerOptions, type QueueOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { ReportConnectionError } from '../connection-errors.js';
 import { redactUrl } from '../db/pool.js';
 
 export type QueueBackendKind = 'redis' | 'postgres';
@@ -36,14 +37,15 @@ export async function assertRedisReachable(url: string): Promise<void> {
   }
 }
 
-export function openQueueConnection(opts: { redisUrl?: string; databaseUrl: string }): QueueConnection {
+export function openQueueConnection(opts: { redisUrl?: string; databaseUrl: string; onError?: ReportConnectionError }): QueueConnection {
+  const onError = opts.onError ?? (() => () => {});
   const queues = new Map<string, AppQueue>();
   const redisConnections: Redis[] = [];
   if (opts.redisUrl) {
     const url = opts.redisUrl;
     const connect = () => {
       const r = new Redis(url, redisOpts);
-      r.on('error', () => {}); // ioredis reconnects by itself; BullMQ reports the failures it cares about
+      r.on('error', onError('redis')); // ioredis reconnects by itself: counted and logged, never fatal
       redisConnections.push(r);
       return r;
     };
@@ -54,7 +56,7 @@ export function openQueueConnection(opts: { redisUrl?: string; databaseUrl: stri
         const found = queues.get(name);
         if (found) return found;
         const q: AppQueue = new Queue(name, { connection: connect() } satisfies QueueOptions);
-        q.on('error', () => {});
+        q.on('error', onError('queue'));
         queues.set(name, q);
         return q;
       },
@@ -75,7 +77,7 @@ export function openQueueConnection(opts: { redisUrl?: string; databaseUrl: stri
       const found = queues.get(name);
       if (found) return found;
       const q: AppQueue = new Queue(name, { connection: pgConnection }, createPostgresBackend);
-      q.on('error', () => {});
+      q.on('error', onError('queue'));
       queues.set(name, q);
       return q;
     },
