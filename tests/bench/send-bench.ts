@@ -386,7 +386,7 @@ try {
   say(JSON.stringify(json));
   }
 } catch (err) {
-  process.stderr.write(`send-bench failed: ${(err as Error).stack ?? err}\n`);
+  process.stderr.write(`send-bench failed: ${(err as Error).stack ?? String(err)}\n`);
   exitCode = 1;
 } finally {
   if (app) {
