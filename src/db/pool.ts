@@ -5,7 +5,6 @@ import pg from 'pg';
 pg.types.setTypeParser(20, (v) => Number(v));
 
 export type Db = pg.Pool;
-export type DbClient = pg.PoolClient | pg.Pool;
 
 export interface Queryable {
   query<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;

@@ -57,7 +57,6 @@ const Q = {
   markFailed: `
     UPDATE deliveries SET state = 'failed', last_error = $3, updated_at = now()
     WHERE issue_id = $1 AND batch_no = $2 AND state IN ('queued', 'sending')`,
-  anyPending: `SELECT EXISTS (SELECT 1 FROM deliveries WHERE issue_id = $1 AND state IN ('queued', 'sending')) AS pending`,
   counts: `
     SELECT count(*)::int AS to_send,
       count(*) FILTER (WHERE state = 'sent')::int AS sent,
@@ -106,10 +105,6 @@ export async function noteBatchError(db: Queryable, issueId: number, batch: numb
 export async function markBatchFailed(db: Queryable, issueId: number, batch: number, reason: string): Promise<number> {
   const r = await db.query(Q.markFailed, [issueId, batch, reason.slice(0, 1000)]);
   return r.rowCount ?? 0;
-}
-
-export async function anyPending(db: Queryable, issueId: number): Promise<boolean> {
-  return (await db.query<{ pending: boolean }>(Q.anyPending, [issueId])).rows[0]!.pending;
 }
 
 export async function deliveryCounts(db: Queryable, issueId: number): Promise<DeliveryCounts> {

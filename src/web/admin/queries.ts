@@ -47,7 +47,6 @@ export async function listIssuesWithCounts(db: Queryable, before: string | null,
 // The webhook keeps one entry per event kind on the delivery row: {"delivered": {first_at, last_at, count}, …}
 // (src/subscribers/provider-events.ts), so "was it opened" is "has the key".
 const EVENT_TYPES = ['delivered', 'opened', 'clicked', 'bounced', 'complained'] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
 
 const RESULTS = sql`
   SELECT count(*)::int AS audience,
