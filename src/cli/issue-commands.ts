@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { App } from '../app.js';
 import { deliveryCounts, type DeliveryCounts } from '../delivery/ledger.js';
-import { renderWeek } from '../issues/lifecycle.js';
+import { ABANDONED_STATES, PUBLISHED_STATES, renderWeek, STOPPED_STATES } from '../issues/lifecycle.js';
 import { approveWithGate } from '../issues/approval.js';
 import { IssueError, planWeek } from '../issues/plan.js';
 import { comparisonsOf, findIssue, type IssueRow, type IssueState } from '../issues/repo.js';
@@ -99,18 +99,17 @@ function progressLine(s: StatusJson & { pending: number }, rate: number): string
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${s.to_send}  ${rate.toFixed(0)}/s  ETA ${eta}  failed ${s.failed} skipped ${s.skipped}`;
 }
 
-const STOPPED_STATES: IssueState[] = ['held', 'cancelled', 'missed'];
-
 /** The operator's explicit go: plan and render if needed, approve, and queue the fan-out. */
 export async function sendCommand(app: App, week: string, o: { wait?: boolean; json?: boolean }): Promise<number> {
+  const before = await findIssue(app.db, week);
+  if (before && ABANDONED_STATES.includes(before.state)) {
+    throw new IssueError(`issue ${week} is ${before.state}; re-plan it with "verdicts plan --week ${week} --force" to send it`);
+  }
   let issue = await ensureRendered(app, week);
   let fanOutJobId: string | undefined;
-  if (issue.state === 'sending' || issue.state === 'sent') {
+  if (PUBLISHED_STATES.includes(issue.state)) {
     if (!o.json) console.log(`${week} is already ${issue.state}: nothing new queued`);
   } else {
-    if (issue.state === 'missed' || issue.state === 'cancelled') {
-      throw new IssueError(`issue ${week} is ${issue.state}; re-plan it with "verdicts plan --week ${week} --force" to send it`);
-    }
     // The operator's go still passes the quality gate: a broken render is refused with its reasons.
     issue = await approveWithGate(app.db, app.log, week, 'operator', app.config);
     const fanOut = { week, trigger: 'operator', notAfter: null } as const;
@@ -143,7 +142,7 @@ export async function sendCommand(app: App, week: string, o: { wait?: boolean; j
   const s = await weekStatus(app, week);
   if (o.json) printJson({ week, to_send: s.to_send, sent: s.sent, failed: s.failed, skipped: s.skipped, seconds: s.seconds });
   else if (o.wait) console.log(`${week}: ${s.state}: sent ${s.sent} of ${s.to_send}, failed ${s.failed}, skipped ${s.skipped} in ${s.seconds ?? 0} s`);
-  return s.failed > 0 || (o.wait && s.state !== 'sent' && s.state !== 'sending') ? 1 : 0;
+  return s.failed > 0 || (o.wait && !PUBLISHED_STATES.includes(s.state as IssueState)) ? 1 : 0;
 }
 
 /** Why a send the operator waits for will not go on by itself: the issue was stopped (held, cancelled,

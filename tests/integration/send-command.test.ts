@@ -5,7 +5,10 @@ import { UnrecoverableError } from 'bullmq';
 import { addReaders, createHarness, waitFor, type Harness } from '../support/harness.js';
 import { startWorkers, type RunningWorkers } from '../../workers/start.js';
 import { sendCommand } from '../../src/cli/issue-commands.js';
-import { holdWeek } from '../../src/issues/lifecycle.js';
+import { cancelWeek, holdWeek } from '../../src/issues/lifecycle.js';
+import { planWeek } from '../../src/issues/plan.js';
+import { LATE_CUTOFF_MS, weeklyTick } from '../../src/issues/schedule.js';
+import { scheduleDeps } from '../../src/queue/schedule-jobs.js';
 import { findIssue } from '../../src/issues/repo.js';
 import type { AppWorker } from '../../src/queue/connection.js';
 
@@ -81,5 +84,26 @@ describe('verdicts send when the send cannot go on', () => {
     expect(ended!.result).toBe(1);
     expect(ended!.stderr).toContain(`the send of ${week} could not start: audience query failed`);
     expect((await findIssue(h.app.db, week))?.state).toBe('approved');
+  });
+
+  it('a missed or cancelled week is refused by send with what to do, and re-planning with --force lets it go out', async () => {
+    // The schedule fired while the workers were down for more than the cut-off: the week is missed.
+    const slot = new Date('2026-08-18T09:00:00Z'); // 2026-W34
+    const missed = await weeklyTick(scheduleDeps(h.app), slot, new Date(slot.getTime() + LATE_CUTOFF_MS + 3600_000));
+    expect(missed.kind).toBe('missed');
+    const week = missed.week;
+    await expect(sendCommand(h.app, week, {})).rejects.toThrow(`re-plan it with "verdicts plan --week ${week} --force"`);
+    // What the refusal says to do must work.
+    const replanned = await planWeek(h.app.db, h.app.log, week, { pairsPerIssue: 2, force: true });
+    expect(replanned.issue?.state).toBe('planned');
+    workers = startWorkers(h.app, ['render', 'send']);
+    expect(await sendCommand(h.app, week, { wait: true })).toBe(0);
+    expect((await findIssue(h.app.db, week))?.state).toBe('sent');
+
+    const cancelled = '2026-W33';
+    await planWeek(h.app.db, h.app.log, cancelled, { pairsPerIssue: 2 });
+    await cancelWeek(h.app.db, h.app.log, cancelled, 'no issue this week');
+    await expect(sendCommand(h.app, cancelled, {})).rejects.toThrow('is cancelled');
+    expect((await planWeek(h.app.db, h.app.log, cancelled, { pairsPerIssue: 2, force: true })).issue?.state).toBe('planned');
   });
 });
