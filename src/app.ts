@@ -12,6 +12,7 @@ import { ResendMailer } from './delivery/resend-mailer.js';
 import { OutboxMailer } from './delivery/outbox-mailer.js';
 import { postgresRateGate, redisRateGate, type RateGate } from './delivery/rate-gate.js';
 import { Redis } from 'ioredis';
+import { createProcessState, type ProcessState } from './process-state.js';
 
 export interface App {
   config: Config;
@@ -23,6 +24,8 @@ export interface App {
   mailer: Mailer;
   /** Spaces provider requests across every sender process to SEND_RATE. */
   sendGate: RateGate;
+  /** What this process remembers between jobs (caches, the sender's flags). */
+  state: ProcessState;
   queue(role: QueueRole): AppQueue;
   close(): Promise<void>;
 }
@@ -73,6 +76,7 @@ export async function openApp(config: Config, opts: OpenOptions = {}): Promise<A
     queuePrefix,
     mailer,
     sendGate,
+    state: createProcessState(),
     queue: (role) => queues.queue(queueName(queuePrefix, role)),
     async close() {
       await queues.close();

@@ -30,10 +30,10 @@ export const metrics = {
     labelNames: ['outcome'] as const,
     registers: [registry],
   }),
-  /** Provider requests (one per batch) by what came back. */
+  /** Provider requests (issue batches, confirmation batches, test sends: src/delivery/deliver.ts) by what came back. */
   batches: new Counter({
     name: 'verdicts_batches_total',
-    help: 'Batch requests to the provider, by result (accepted, rate_limited, transient, permanent).',
+    help: 'Requests to the provider (issue batches, confirmations, test sends), by result (accepted, rate_limited, transient, permanent).',
     labelNames: ['result'] as const,
     registers: [registry],
   }),

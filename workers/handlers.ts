@@ -29,8 +29,9 @@ export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, 
     emailFrom: app.config.emailFrom,
     publicUrl: app.config.publicUrl,
     tokenSecret: app.config.tokenSecret,
+    state: app.state,
   };
-  const confirmDeps = { db: app.db, mailer: app.mailer, gate: app.sendGate, config: app.config, log: app.log };
+  const confirmDeps = { db: app.db, mailer: app.mailer, gate: app.sendGate, config: app.config, log: app.log, state: app.state };
   switch (role) {
     case 'schedule':
       return {

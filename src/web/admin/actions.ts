@@ -103,7 +103,7 @@ export async function adminActions(admin: FastifyInstance, app: App): Promise<vo
   action(
     '/issues/:week/test',
     async (week, body, req) => {
-      const deps = { db: app.db, mailer: app.mailer, log: app.log, emailFrom: app.config.emailFrom, publicUrl: app.config.publicUrl, tokenSecret: app.config.tokenSecret };
+      const deps = { db: app.db, mailer: app.mailer, gate: app.sendGate, sendRate: app.config.sendRate, log: app.log, emailFrom: app.config.emailFrom, publicUrl: app.config.publicUrl, tokenSecret: app.config.tokenSecret };
       await sendTestEmail(deps, week, body.to, req.admin?.name ?? 'editor');
       return 'test-sent';
     },
