@@ -16,12 +16,14 @@ import {
   type RedisClient,
 } from './queue/connection.js';
 import { defaultPoolMax, listenConnections, QUEUE_SEARCH_PATH, type ProcessPart } from './db/pool-budget.js';
+import { connectionErrorReporter } from './connection-errors.js';
 import { queueName, type QueueRole } from './queue/jobs.js';
 import type { Mailer } from './delivery/mailer.js';
 import { ResendMailer } from './delivery/resend-mailer.js';
 import { OutboxMailer } from './delivery/outbox-mailer.js';
 import { postgresRateGate, redisRateGate, type RateGate } from './delivery/rate-gate.js';
 import { IssueTemplates } from './delivery/issue-templates.js';
+import { createProcessState, type ProcessState } from './process-state.js';
 
 export interface App {
   config: Config;
@@ -35,6 +37,8 @@ export interface App {
   sendGate: RateGate;
   /** Each issue stored at the provider once (RESEND_TEMPLATES); inline without a provider or with it off. */
   issueTemplates: IssueTemplates;
+  /** What this process remembers between jobs (caches, the sender's flags). */
+  state: ProcessState;
   queue(role: QueueRole): AppQueue;
   close(): Promise<void>;
 }
@@ -57,6 +61,7 @@ export async function openApp(config: Config, opts: OpenOptions = {}): Promise<A
   const databaseUrl = config.databaseUrl ?? opts.databaseUrl;
   if (!databaseUrl) throw new Error('DATABASE_URL is not set (only `npm start` runs an embedded Postgres by itself)');
   const log = opts.logger ?? createLogger(config.logLevel, opts.name ?? 'verdicts');
+  const reportError = connectionErrorReporter(log);
   const redis = redisTargetOf(config);
   const backend = redis ? 'redis' : 'postgres';
   const parts = opts.parts ?? [];
@@ -65,7 +70,7 @@ export async function openApp(config: Config, opts: OpenOptions = {}): Promise<A
   if (poolMax < listening + 2) {
     throw new Error(`DATABASE_POOL_MAX=${poolMax} is too small for ${parts.join('+')} on the PostgreSQL queue backend: its workers hold ${listening} connection(s) for LISTEN; set at least ${listening + 2}`);
   }
-  const db = createPool(databaseUrl, { max: poolMax, name: opts.name ?? 'verdicts', searchPath: redis ? undefined : QUEUE_SEARCH_PATH });
+  const db = createPool(databaseUrl, { max: poolMax, name: opts.name ?? 'verdicts', searchPath: redis ? undefined : QUEUE_SEARCH_PATH, onError: reportError('postgres') });
   try {
     await assertReachable(db, databaseUrl);
     if (opts.migrate) await (await import('./db/migrate.js')).migrate(databaseUrl, (m) => log.debug(m));
@@ -78,14 +83,14 @@ export async function openApp(config: Config, opts: OpenOptions = {}): Promise<A
     await db.end().catch(() => {});
     throw err;
   }
-  const queues = openQueueConnection({ redis, databaseUrl, pool: redis ? undefined : db });
+  const queues = openQueueConnection({ redis, databaseUrl, pool: redis ? undefined : db, onError: reportError });
   const queuePrefix = opts.queuePrefix ?? config.queuePrefix;
   const mailer: Mailer = config.resendApiKey ? new ResendMailer(config.resendApiKey, config.resendBaseUrl) : new OutboxMailer(db);
   let gateRedis: RedisClient | undefined;
   let sendGate: RateGate;
   if (redis) {
     gateRedis = connectRedis(redis, { maxRetriesPerRequest: null });
-    gateRedis.on('error', () => {});
+    gateRedis.on('error', reportError('rate-gate'));
     sendGate = redisRateGate(gateRedis, queuePrefix, config.sendRate);
   } else {
     sendGate = postgresRateGate(db, queuePrefix, config.sendRate);
@@ -100,6 +105,7 @@ export async function openApp(config: Config, opts: OpenOptions = {}): Promise<A
     mailer,
     sendGate,
     issueTemplates: new IssueTemplates({ db, provider: mailer.templates, enabled: config.resendTemplates, gate: sendGate, log }),
+    state: createProcessState(),
     queue: (role) => queues.queue(queueName(queuePrefix, role)),
     async close() {
       await queues.close();

@@ -30,10 +30,10 @@ export const metrics = {
     labelNames: ['outcome'] as const,
     registers: [registry],
   }),
-  /** Provider requests (one per batch) by what came back. */
+  /** Provider requests (issue batches, confirmation batches, test sends: src/delivery/deliver.ts) by what came back. */
   batches: new Counter({
     name: 'verdicts_batches_total',
-    help: 'Batch requests to the provider, by result (accepted, rate_limited, transient, permanent).',
+    help: 'Requests to the provider (issue batches, confirmations, test sends), by result (accepted, rate_limited, transient, permanent).',
     labelNames: ['result'] as const,
     registers: [registry],
   }),
@@ -80,6 +80,13 @@ export const metrics = {
     name: 'verdicts_webhook_events_total',
     help: 'Verified provider webhook events, by type.',
     labelNames: ['type'] as const,
+    registers: [registry],
+  }),
+  /** 'error' events of Redis, queue and Postgres connections (src/connection-errors.ts). */
+  connectionErrors: new Counter({
+    name: 'verdicts_connection_errors_total',
+    help: 'Errors reported by long-lived connections (redis, queue, rate-gate, postgres); the clients reconnect by themselves.',
+    labelNames: ['source'] as const,
     registers: [registry],
   }),
   queueJobs: new Gauge({

@@ -4,11 +4,11 @@ import { RateLimitError, UnrecoverableError, type Job } from 'bullmq';
 import type { App } from '../src/app.js';
 import { fanOut, resumeSends } from '../src/delivery/fanout.js';
 import { sendBatch } from '../src/delivery/sender.js';
-import type { Enqueue, ScheduleDeps } from '../src/issues/schedule.js';
 import { bullBatchQueue } from '../src/queue/batch-queue.js';
 import { wakeConfirmations } from '../src/queue/confirm-queue.js';
 import { confirmationsOwed, sendOwedConfirmations } from '../src/subscribers/confirmation-sender.js';
-import { jobIds, jobsOfQueue, parsePayload, type JobName, type QueueRole } from '../src/queue/jobs.js';
+import { scheduleDeps } from '../src/queue/schedule-jobs.js';
+import { jobsOfQueue, parsePayload, type JobName, type QueueRole } from '../src/queue/jobs.js';
 import type { AppWorker } from '../src/queue/connection.js';
 
 // The schedule and render jobs load the planner and the templates (react, react-email) on first use, so a
@@ -16,37 +16,6 @@ import type { AppWorker } from '../src/queue/connection.js';
 const schedule = () => import('../src/issues/schedule.js');
 
 export type Handler = (job: Job, worker: () => AppWorker) => Promise<unknown>;
-
-const KEEP = { removeOnComplete: { count: 500 }, removeOnFail: { count: 1000 } };
-
-/** The follow-up jobs of the schedule, as BullMQ jobs with deterministic ids. */
-export function bullEnqueue(app: App): Enqueue {
-  return {
-    async render(week, scheduled) {
-      await app.queue('render').add('render-issue', { week, scheduled }, { ...KEEP, jobId: jobIds.render(week), attempts: 5, backoff: { type: 'exponential', delay: 2000 } });
-    },
-    async fanOut(week, trigger, notAfter) {
-      await app.queue('render').add('fan-out', { week, trigger, notAfter }, { ...KEEP, jobId: `${jobIds.fanOut(week)}-${trigger}`, attempts: 5, backoff: { type: 'exponential', delay: 2000 } });
-    },
-    async deadline(week, notAfter) {
-      const delay = Math.max(0, notAfter - Date.now());
-      await app.queue('schedule').add('approval-deadline', { week, notAfter }, { ...KEEP, jobId: jobIds.deadline(week), delay, attempts: 5 });
-    },
-  };
-}
-
-export function scheduleDeps(app: App): ScheduleDeps {
-  return {
-    db: app.db,
-    log: app.log,
-    enqueue: bullEnqueue(app),
-    pairsPerIssue: app.config.pairsPerIssue,
-    requireApproval: app.config.requireApproval,
-    scheduleTz: app.config.scheduleTz,
-    publicUrl: app.config.publicUrl,
-    mailingAddress: app.config.mailingAddress,
-  };
-}
 
 export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, Handler>> {
   const deps = scheduleDeps(app);
@@ -61,8 +30,9 @@ export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, 
     publicUrl: app.config.publicUrl,
     tokenSecret: app.config.tokenSecret,
     templates: app.issueTemplates,
+    state: app.state,
   };
-  const confirmDeps = { db: app.db, mailer: app.mailer, gate: app.sendGate, config: app.config, log: app.log };
+  const confirmDeps = { db: app.db, mailer: app.mailer, gate: app.sendGate, config: app.config, log: app.log, state: app.state };
   switch (role) {
     case 'schedule':
       return {

@@ -2,7 +2,7 @@
 // (`verdicts worker`, `verdicts scheduler`, `npm start`); nothing here runs on import.
 import type { App } from '../src/app.js';
 import type { AppWorker } from '../src/queue/connection.js';
-import type { QueueRole } from '../src/queue/jobs.js';
+import { jobOptions, type QueueRole } from '../src/queue/jobs.js';
 import { processorFor } from './handlers.js';
 
 // A killed worker's job comes back after about lockDuration + stalledInterval (BullMQ's defaults make
@@ -94,12 +94,12 @@ export async function upsertSchedules(app: App, pattern?: { cron?: string; every
   await q.upsertJobScheduler(WEEKLY_SCHEDULER_ID, repeat, {
     name: 'weekly-tick',
     data: {},
-    opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+    opts: jobOptions('weekly-tick'),
   });
   await q.upsertJobScheduler(SWEEP_SCHEDULER_ID, { every: SWEEP_EVERY_MS }, {
     name: 'sweep-sends',
     data: {},
-    opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 10 } },
+    opts: jobOptions('sweep-sends'),
   });
 }
 

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ComparisonView, IssueView, ScorecardLine, ToolCard } from '../../src/issues/view.js';
+import { MIN_COMMUNITY_VOTES } from '../../src/issues/compose.js';
 import { buildPreheader, buildSubject } from '../../src/issues/render.js';
 import { isoWeekLabel } from '../../src/issues/week.js';
 
@@ -37,14 +38,13 @@ export const PREVIEW_PAIRS: Array<[string, string]> = [
   ['cursor', 'aider'],
 ];
 
-/** Community samples by card position (a1, b1, a2, b2…); null share below 10 votes. */
+/** Community samples by card position (a1, b1, a2, b2…); no share below MIN_COMMUNITY_VOTES (5), as in a real issue. */
 const COMMUNITY_SAMPLES = [
   { ships: 3, votes: 4 },
   { ships: 31, votes: 44 },
   { ships: 52, votes: 67 },
   { ships: 9, votes: 23 },
 ];
-const MIN_COMMUNITY_VOTES = 10;
 
 /** Where the sample catalog is: relative to the working directory (the preview server runs from the repo root), else to this file. */
 function catalogCandidates(): string[] {

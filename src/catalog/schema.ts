@@ -120,6 +120,3 @@ function firstIndexBySlug(
 }
 
 export type CatalogFile = z.output<typeof catalogFileSchema>;
-export type CatalogTool = CatalogFile['tools'][number];
-export type CatalogReviewer = CatalogFile['reviewers'][number];
-export type CatalogReview = CatalogFile['reviews'][number];

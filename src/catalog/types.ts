@@ -13,20 +13,6 @@ export interface Tool {
   url: string | null;
 }
 
-export interface Reviewer {
-  id: number;
-  slug: string;
-  name: string;
-  role: string;
-}
-
-export interface Review {
-  toolId: number;
-  reviewerId: number;
-  verdict: Verdict;
-  quote: string;
-}
-
 /** The panel figures of a tool card: reviews, ships, and the whole-number ship % (null without reviews). */
 export type Panel = ToolCard['panel'];
 

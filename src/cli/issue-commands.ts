@@ -3,12 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { App } from '../app.js';
 import { deliveryCounts, type DeliveryCounts } from '../delivery/ledger.js';
-import { renderWeek } from '../issues/lifecycle.js';
+import { ABANDONED_STATES, PUBLISHED_STATES, renderWeek, STOPPED_STATES } from '../issues/lifecycle.js';
 import { approveWithGate } from '../issues/approval.js';
 import { IssueError, planWeek } from '../issues/plan.js';
-import { comparisonsOf, findIssue, type IssueRow } from '../issues/repo.js';
+import { comparisonsOf, findIssue, type IssueRow, type IssueState } from '../issues/repo.js';
 import { listToolsWithPanel } from '../catalog/read.js';
-import { jobIds } from '../queue/jobs.js';
+import { enqueue, jobIdOf } from '../queue/jobs.js';
 import { printJson } from './context.js';
 
 export async function planCommand(app: App, week: string, o: { json?: boolean; force?: boolean }): Promise<number> {
@@ -101,26 +101,27 @@ function progressLine(s: StatusJson & { pending: number }, rate: number): string
 
 /** The operator's explicit go: plan and render if needed, approve, and queue the fan-out. */
 export async function sendCommand(app: App, week: string, o: { wait?: boolean; json?: boolean }): Promise<number> {
+  const before = await findIssue(app.db, week);
+  if (before && ABANDONED_STATES.includes(before.state)) {
+    throw new IssueError(`issue ${week} is ${before.state}; re-plan it with "verdicts plan --week ${week} --force" to send it`);
+  }
   let issue = await ensureRendered(app, week);
-  if (issue.state === 'sending' || issue.state === 'sent') {
+  let fanOutJobId: string | undefined;
+  if (PUBLISHED_STATES.includes(issue.state)) {
     if (!o.json) console.log(`${week} is already ${issue.state}: nothing new queued`);
   } else {
-    if (issue.state === 'missed' || issue.state === 'cancelled') {
-      throw new IssueError(`issue ${week} is ${issue.state}; re-plan it with "verdicts plan --week ${week} --force" to send it`);
-    }
     // The operator's go still passes the quality gate: a broken render is refused with its reasons.
     issue = await approveWithGate(app.db, app.log, week, 'operator', app.config);
-    await app.queue('render').add(
-      'fan-out',
-      { week, trigger: 'operator', notAfter: null },
-      { jobId: `${jobIds.fanOut(week)}-operator`, attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { count: 500 } },
-    );
+    const fanOut = { week, trigger: 'operator', notAfter: null } as const;
+    await enqueue(app, 'fan-out', fanOut);
+    fanOutJobId = jobIdOf('fan-out', fanOut);
     if (!o.json) console.log(`${week}: approved and queued for the running workers ("${issue.subject}")`);
   }
   if (o.wait) {
     let last = { t: Date.now(), done: 0 };
     let rate = 0;
     const tty = process.stdout.isTTY && !o.json;
+    let stopped: string | null = null;
     for (;;) {
       const s = await weekStatus(app, week);
       const done = s.sent + s.failed + s.skipped;
@@ -129,13 +130,28 @@ export async function sendCommand(app: App, week: string, o: { wait?: boolean; j
       last = { t: now, done };
       // \x1b[K clears what is left of a longer previous line (e.g. "ETA 10 s" becoming "ETA 9 s").
       if (tty) process.stdout.write(`\r${progressLine(s, rate)}\x1b[K`);
-      if (s.state === 'sent' || s.state === 'missed' || (s.state === 'sending' && s.to_send > 0 && s.pending === 0)) break;
+      if (s.state === 'sent' || (s.state === 'sending' && s.to_send > 0 && s.pending === 0)) break;
+      // Nothing more will happen by itself: say why and exit non-zero instead of waiting forever.
+      stopped = await whyNotSending(app, week, fanOutJobId);
+      if (stopped) break;
       await new Promise((r) => setTimeout(r, 500));
     }
     if (tty) process.stdout.write('\n');
+    if (stopped) process.stderr.write(`${stopped}\n`);
   }
   const s = await weekStatus(app, week);
   if (o.json) printJson({ week, to_send: s.to_send, sent: s.sent, failed: s.failed, skipped: s.skipped, seconds: s.seconds });
   else if (o.wait) console.log(`${week}: ${s.state}: sent ${s.sent} of ${s.to_send}, failed ${s.failed}, skipped ${s.skipped} in ${s.seconds ?? 0} s`);
-  return s.failed > 0 ? 1 : 0;
+  return s.failed > 0 || (o.wait && !PUBLISHED_STATES.includes(s.state as IssueState)) ? 1 : 0;
+}
+
+/** Why a send the operator waits for will not go on by itself: the issue was stopped (held, cancelled,
+ * missed) or its fan-out job failed for good. Null while it may still go on. */
+async function whyNotSending(app: App, week: string, fanOutJobId: string | undefined): Promise<string | null> {
+  const issue = await findIssue(app.db, week);
+  if (issue && STOPPED_STATES.includes(issue.state)) return `${week} is ${issue.state}${issue.state_reason ? `: ${issue.state_reason}` : ''}; nothing is being sent`;
+  if (!fanOutJobId || issue?.state !== 'approved') return null;
+  const job = await app.queue('render').getJob(fanOutJobId);
+  if (job && (await job.getState()) === 'failed') return `the send of ${week} could not start: ${job.failedReason || 'its fan-out job failed'}`;
+  return null;
 }

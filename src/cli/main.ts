@@ -1,6 +1,5 @@
 // The `verdicts` command line (commander). Every command exits non-zero with a one-line reason on failure.
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { openCliApp, resolveWeek, printJson, devDatabaseUrl } from './context.js';

@@ -10,7 +10,8 @@ import { issueQuality } from '../issues/approval.js';
 import { composeIssueView } from '../issues/compose.js';
 import { IssueError } from '../issues/plan.js';
 import { renderIssueEmail } from '../issues/render.js';
-import { EDITABLE_STATES, findIssue } from '../issues/repo.js';
+import { EDITABLE_STATES } from '../issues/lifecycle.js';
+import { findIssue } from '../issues/repo.js';
 import { describeFailures } from '../issues/quality.js';
 
 const KB = (n: number) => `${(n / 1024).toFixed(1)} KB`;

@@ -5,14 +5,13 @@ import pg from 'pg';
 pg.types.setTypeParser(20, (v) => Number(v));
 
 export type Db = pg.Pool;
-export type DbClient = pg.PoolClient | pg.Pool;
 
 export interface Queryable {
   query<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
 }
 
 /** Opens a pool; `application_name` shows which process holds a connection in pg_stat_activity. */
-export function createPool(databaseUrl: string, opts: { max?: number; name?: string; searchPath?: string } = {}): Db {
+export function createPool(databaseUrl: string, opts: { max?: number; name?: string; searchPath?: string; onError?: (err: Error) => void } = {}): Db {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: opts.max ?? 10,
@@ -21,8 +20,8 @@ export function createPool(databaseUrl: string, opts: { max?: number; name?: str
     connectionTimeoutMillis: 10_000,
   });
   // A connection terminated by the server (restart, pg_terminate_backend) must not crash the process:
-  // the pool drops it and the next query opens a fresh one.
-  pool.on('error', () => {});
+  // the pool drops it and the next query opens a fresh one. The app counts and logs it (onError).
+  pool.on('error', opts.onError ?? (() => {}));
   return pool;
 }
 

@@ -44,7 +44,7 @@ export async function fanOut(db: Db, queue: BatchQueue, log: Logger, req: FanOut
     if (issue.state === 'sending') return { kind: 'resumed', issue, batches: 0 };
     if (issue.state !== 'approved') return { kind: 'not-ready', issue, reason: `issue ${req.week} is ${issue.state}, not approved` };
     if (req.notAfter !== null && now.getTime() > req.notAfter) {
-      const reason = `scheduled send would have started ${Math.round((now.getTime() - req.notAfter) / 3600_000 + 24)} h late (workers down?); an operator can still send it with "verdicts send --week ${req.week}"`;
+      const reason = `scheduled send would have started ${Math.round((now.getTime() - req.notAfter) / 3600_000 + 24)} h late (workers down?); an operator can still send it: "verdicts plan --week ${req.week} --force", then "verdicts send --week ${req.week}"`;
       return { kind: 'missed', issue: await setIssueState(tx, issue.id, 'missed', reason), reason };
     }
     const { size, batches } = await ledger.fixAudience(tx, issue.id);

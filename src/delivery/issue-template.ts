@@ -38,8 +38,14 @@ export interface IssueTemplateSource {
 
 function escapeContent(segment: string, beforeVariable: boolean, afterVariable: boolean, used: Set<string>): string {
   let out = segment.replace(/\{(?=\{)/g, () => (used.add(LBRACE), `{{{${LBRACE}}}}`));
-  if (beforeVariable && out.endsWith('{')) out = `${out.slice(0, -1)}{{{${LBRACE}}}}`, used.add(LBRACE);
-  if (afterVariable && out.startsWith('}')) out = `{{{${RBRACE}}}}${out.slice(1)}`, used.add(RBRACE);
+  if (beforeVariable && out.endsWith('{')) {
+    out = `${out.slice(0, -1)}{{{${LBRACE}}}}`;
+    used.add(LBRACE);
+  }
+  if (afterVariable && out.startsWith('}')) {
+    out = `{{{${RBRACE}}}}${out.slice(1)}`;
+    used.add(RBRACE);
+  }
   return out;
 }
 

@@ -10,6 +10,14 @@ export function idempotencyKey(week: string, issueId: number, batch: number): st
   return `verdicts/${week}/issue-${issueId}/batch-${batch}`;
 }
 
+/** The delivery counts of an issue as select-list columns over its `deliveries` rows: the one place they
+ * are written (the CLI's status, the admin list and results read them through this). */
+export const DELIVERY_COUNT_COLUMNS = `count(*)::int AS to_send,
+      count(*) FILTER (WHERE state = 'sent')::int AS sent,
+      count(*) FILTER (WHERE state = 'failed')::int AS failed,
+      count(*) FILTER (WHERE state = 'skipped')::int AS skipped,
+      count(*) FILTER (WHERE state IN ('queued', 'sending'))::int AS pending`;
+
 const Q = {
   // The audience is fixed here, once: active readers at this instant, numbered by id into batches of 100.
   // ON CONFLICT keeps a second fan-out (crash and retry) from adding or renumbering anyone.
@@ -57,14 +65,7 @@ const Q = {
   markFailed: `
     UPDATE deliveries SET state = 'failed', last_error = $3, updated_at = now()
     WHERE issue_id = $1 AND batch_no = $2 AND state IN ('queued', 'sending')`,
-  anyPending: `SELECT EXISTS (SELECT 1 FROM deliveries WHERE issue_id = $1 AND state IN ('queued', 'sending')) AS pending`,
-  counts: `
-    SELECT count(*)::int AS to_send,
-      count(*) FILTER (WHERE state = 'sent')::int AS sent,
-      count(*) FILTER (WHERE state = 'failed')::int AS failed,
-      count(*) FILTER (WHERE state = 'skipped')::int AS skipped,
-      count(*) FILTER (WHERE state IN ('queued', 'sending'))::int AS pending
-    FROM deliveries WHERE issue_id = $1`,
+  counts: `SELECT ${DELIVERY_COUNT_COLUMNS} FROM deliveries WHERE issue_id = $1`,
 };
 
 export interface DeliveryCounts {
@@ -106,10 +107,6 @@ export async function noteBatchError(db: Queryable, issueId: number, batch: numb
 export async function markBatchFailed(db: Queryable, issueId: number, batch: number, reason: string): Promise<number> {
   const r = await db.query(Q.markFailed, [issueId, batch, reason.slice(0, 1000)]);
   return r.rowCount ?? 0;
-}
-
-export async function anyPending(db: Queryable, issueId: number): Promise<boolean> {
-  return (await db.query<{ pending: boolean }>(Q.anyPending, [issueId])).rows[0]!.pending;
 }
 
 export async function deliveryCounts(db: Queryable, issueId: number): Promise<DeliveryCounts> {

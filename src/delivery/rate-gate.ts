@@ -23,16 +23,16 @@ export interface RateGate {
   pause(ms: number): Promise<void>;
 }
 
-/** The least time between two requests' departures: a little under the rate, because a request reaches
- * the provider some ms after it leaves (serialising 5 MB, the transfer), and that lag varies. 4 % spare
- * absorbs 40 ms of such variation at any rate and still fills 96 % of it. (3.5 % here: waiting for the
- * departure check overshoots by a millisecond or two, a Redis round trip and the timer.) */
+/** The least time between two requests' departures: 3.5 % over 1/rate, because a request reaches the
+ * provider some ms after it leaves (serialising 5 MB, the transfer), and that lag varies. Waiting for the
+ * departure check overshoots by a millisecond or two (a Redis round trip and the timer), so requests
+ * leave about 4 % over 1/rate apart: the spare absorbs the lag's variation and still fills ~96 % of the rate. */
 export function departureIntervalMs(rate: number): number {
   return (1000 / rate) * 1.035;
 }
 
-/** Slots come a little faster than departures may: the departure check sets the pace, and a request
- * pushed back by a late predecessor finds its successor's slot already due, not a further 4 % away. */
+/** Slots come a little faster than departures may (3 % over 1/rate against 3.5 %): the departure check
+ * sets the pace, and a request pushed back by a late predecessor finds its successor's slot already due. */
 export function slotIntervalMs(rate: number): number {
   return (1000 / rate) * 1.03;
 }

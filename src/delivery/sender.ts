@@ -8,17 +8,16 @@ import type { Mailer, OutgoingEmail, RateLimitInfo } from './mailer.js';
 import { personaliseLazily, tokenFiller, type IssueForSending } from './personalize.js';
 import { markIssueSentIfDone } from './fanout.js';
 import type { RateGate } from './rate-gate.js';
+import { deliver } from './deliver.js';
 import { metrics } from '../metrics.js';
-import { HeapCeiling } from './garbage.js';
+import type { ProcessState } from '../process-state.js';
 import { asOneByte } from '../issues/charset.js';
 import { TemplateUnavailable, type IssueTemplateRef, type IssueTemplates } from './issue-templates.js';
 import { readerVariables } from './issue-template.js';
 
-// One per process: every batch this process sends counts against it.
-const garbage = new HeapCeiling();
+// A templated batch leaves ~100 KB behind, not ~15 MB: a smaller full-collection allowance keeps the heap
+// near its floor at the cost of a full collection every few thousand emails.
 const LEAN_GROWTH_BYTES = 16e6;
-// Whether this process's last batch had to wait for its send-rate slot (see below).
-let gateBinds = false;
 
 export interface SenderDeps {
   db: Db;
@@ -32,6 +31,8 @@ export interface SenderDeps {
   tokenSecret: string;
   /** The issue stored at the provider once; absent or null for an issue: every email inline. */
   templates?: IssueTemplates;
+  /** The process's issue cache, gate flag and heap ceiling (src/process-state.ts). */
+  state: Pick<ProcessState, 'issues' | 'gateBinds' | 'heap'>;
 }
 
 export type BatchResult =
@@ -41,9 +42,7 @@ export type BatchResult =
   | { kind: 'failed'; reason: string };
 
 // The stored issue never changes once sending started; keep the last few in memory per process.
-const issueCache = new Map<number, IssueForSending>();
-
-async function loadIssue(db: Db, issueId: number): Promise<IssueForSending | null> {
+async function loadIssue(db: Db, issueCache: ProcessState['issues'], issueId: number): Promise<IssueForSending | null> {
   const hit = issueCache.get(issueId);
   if (hit) return hit;
   const row = await findIssueById(db, issueId);
@@ -100,7 +99,7 @@ export async function sendBatch(
 ): Promise<BatchResult> {
   const { db, log } = deps;
   const started = Date.now();
-  const issue = await loadIssue(db, job.issueId);
+  const issue = await loadIssue(db, deps.state.issues, job.issueId);
   if (!issue) return { kind: 'failed', reason: `issue ${job.issueId} is not sending or has no rendered content` };
   // Decided once per issue (and remembered in the database) before any row is touched, so every attempt
   // of every batch sends the same body under its key: a template, or the inline bodies.
@@ -133,27 +132,13 @@ export async function sendBatch(
   // request that varies from batch to batch lands requests unevenly, and a provider counting requests per
   // sliding second answers 429 when a late one is followed by one on time. At full speed (the gate does
   // not bind) the copies are made while the body is serialised, to keep memory low.
-  if (gateBinds && !template) emails = emails.map((e) => ({ ...e, html: String(e.html), text: String(e.text) }));
+  if (deps.state.gateBinds && !template) emails = emails.map((e) => ({ ...e, html: String(e.html), text: String(e.text) }));
   const key = ledger.idempotencyKey(job.week, job.issueId, job.batch);
-  // A templated batch leaves ~100 KB behind, not ~15 MB: a smaller allowance keeps the heap near its floor
-  // at the cost of a full collection every few thousand emails.
-  garbage.collectIfDue(template ? LEAN_GROWTH_BYTES : undefined);
-  const waitStarted = Date.now();
-  await deps.gate.acquire(template !== null);
-  const waited = Date.now() - waitStarted;
-  gateBinds = waited > 5;
-  if (waited > 1) {
-    metrics.rateLimitWaits.inc({ reason: 'gate' });
-    metrics.rateLimitWaitSeconds.inc(waited / 1000);
-  }
-  const outcome = await deps.mailer.sendBatch(emails, key);
+  deps.state.heap.collectIfDue(template ? LEAN_GROWTH_BYTES : undefined);
+  const outcome = await deliver(deps, emails, key, { week: job.week, batch: job.batch }, { lean: template !== null });
+  deps.state.gateBinds = outcome.waitedMs > 5;
   const ms = Date.now() - started;
-  metrics.batches.inc({ result: outcome.kind === 'rate-limited' ? 'rate_limited' : outcome.kind });
   metrics.batchSeconds.observe(ms / 1000);
-  if (outcome.kind !== 'accepted') {
-    const status = outcome.kind === 'rate-limited' ? '429' : String(outcome.status ?? 'network');
-    metrics.providerErrors.inc({ kind: outcome.kind === 'rate-limited' ? 'rate_limited' : outcome.kind, status });
-  }
   const fields = { week: job.week, batch: job.batch, recipients: set.length, idempotencyKey: key, ms };
 
   switch (outcome.kind) {
@@ -161,22 +146,11 @@ export async function sendBatch(
       const marked = await ledger.markSent(db, job.issueId, job.batch, set.map((r) => r.subscriber_id), outcome.ids);
       metrics.deliveries.inc({ outcome: 'sent' }, marked);
       log.info({ ...fields, status: 'accepted', marked, skipped }, 'batch sent');
-      // The provider says its budget is spent and it is smaller than ours: every sender waits for the
-      // reset. (At a budget equal to SEND_RATE, remaining hits 0 on every request of a saturated
-      // second; the gate's spacing already keeps to it, and waiting a whole reset would halve the rate.)
-      const rl = outcome.rateLimit;
-      if (rl?.remaining === 0 && rl.resetMs && rl.limit !== null && rl.limit < deps.sendRate) {
-        log.warn({ ...fields, limit: rl.limit, resetMs: rl.resetMs }, 'provider budget below SEND_RATE is spent: senders wait for its reset');
-        metrics.rateLimitWaits.inc({ reason: 'provider_budget' });
-        await deps.gate.pause(rl.resetMs);
-      }
       await markIssueSentIfDone(db, job.issueId, log);
       return { kind: 'done', sent: marked, skipped, rateLimit: outcome.rateLimit };
     }
     case 'rate-limited':
       log.warn({ ...fields, status: 429, retryAfterMs: outcome.retryAfterMs }, 'provider rate limit: queue waits');
-      metrics.rateLimitWaits.inc({ reason: 'provider_429' });
-      await deps.gate.pause(outcome.retryAfterMs);
       return { kind: 'rate-limited', retryAfterMs: outcome.retryAfterMs, reason: outcome.reason };
     case 'transient':
       await ledger.noteBatchError(db, job.issueId, job.batch, outcome.reason);

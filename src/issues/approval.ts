@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import { CronExpressionParser } from 'cron-parser';
 import type { Db, Queryable } from '../db/pool.js';
-import { approveWeek } from './lifecycle.js';
+import { approveWeek, canMove, PUBLISHED_STATES } from './lifecycle.js';
 import { IssueError } from './plan.js';
 import { checkIssue, describeFailures, type EmailReport, type QualityFailure } from './quality.js';
 import * as repo from './repo.js';
@@ -43,8 +43,8 @@ export async function issueQuality(db: Queryable, issue: repo.IssueRow, opts: Ga
 export async function approveWithGate(db: Db, log: Logger, week: string, by: string, opts: GateOptions): Promise<repo.IssueRow> {
   const issue = await repo.findIssue(db, week);
   if (!issue) throw new IssueError(`no issue planned for ${week}`);
-  if (issue.state === 'sending' || issue.state === 'sent') return issue;
-  if (issue.state === 'cancelled' || issue.state === 'missed') throw new IssueError(`issue ${week} is ${issue.state}`);
+  if (PUBLISHED_STATES.includes(issue.state)) return issue;
+  if (!canMove(issue.state, 'approved') && issue.state !== 'planned') throw new IssueError(`issue ${week} is ${issue.state}`);
   // A held issue may never have been rendered: approving it would send nothing.
   if (!issue.html) throw new IssueError(`issue ${week} is not rendered yet`);
   const report: EmailReport = await issueQuality(db, issue, opts);

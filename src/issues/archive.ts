@@ -4,12 +4,14 @@ import type { Queryable } from '../db/pool.js';
 import { listToolsWithPanel } from '../catalog/read.js';
 import { depersonalise } from '../delivery/personalize.js';
 import { communityFigures } from './compose.js';
+import { PUBLISHED_STATES } from './lifecycle.js';
 import type { ToolCard } from './view.js';
 import { isoWeekLabel, parseIsoWeek } from './week.js';
 
 const sql = String.raw;
 
-const SENT = `state IN ('sending', 'sent') AND html IS NOT NULL`;
+// $2: the published states (src/issues/lifecycle.ts).
+const SENT = `state = ANY($2::text[]) AND html IS NOT NULL`;
 const Q = {
   list: sql`SELECT id, week, subject, coalesce(sent_at, send_started_at) AS sent_at FROM issues WHERE ${SENT} ORDER BY week DESC LIMIT $1`,
   one: sql`SELECT id, week, subject, html FROM issues WHERE week = $1 AND ${SENT}`,
@@ -41,7 +43,7 @@ export interface SampleComparison {
 }
 
 export async function listArchive(db: Queryable, limit = 520): Promise<ArchivedIssue[]> {
-  const { rows } = await db.query<{ id: number; week: string; subject: string | null; sent_at: Date | null }>(Q.list, [limit]);
+  const { rows } = await db.query<{ id: number; week: string; subject: string | null; sent_at: Date | null }>(Q.list, [limit, PUBLISHED_STATES]);
   return rows.map((r) => ({ id: r.id, week: r.week, weekLabel: isoWeekLabel(r.week), subject: r.subject ?? 'Weekly AI Tool Verdicts', sentAt: r.sent_at }));
 }
 
@@ -52,7 +54,7 @@ export async function archivedIssueHtml(db: Queryable, week: string, publicUrl: 
   } catch {
     return null;
   }
-  const row = (await db.query<{ id: number; week: string; subject: string | null; html: string }>(Q.one, [week])).rows[0];
+  const row = (await db.query<{ id: number; week: string; subject: string | null; html: string }>(Q.one, [week, PUBLISHED_STATES])).rows[0];
   if (!row) return null;
   return { id: row.id, week: row.week, subject: row.subject ?? 'Weekly AI Tool Verdicts', html: depersonalise(row.html, publicUrl, row.week) };
 }

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { Db, Queryable } from '../db/pool.js';
 import type { ComposeOptions } from './compose.js';
-import { renderWeek } from './lifecycle.js';
+import { EDITABLE_STATES, renderWeek } from './lifecycle.js';
 import { IssueError, planWeek } from './plan.js';
 import * as repo from './repo.js';
 
@@ -53,7 +53,7 @@ export async function replanWeek(
     if (!planned.issue) throw new IssueError(planned.warnings[0] ?? `no eligible pair of tools for ${week}: import more tools or reviews`);
     return renderWeek(db, log, week, opts);
   }
-  if (!repo.EDITABLE_STATES.includes(existing.state)) throw new IssueError(`issue ${week} is ${existing.state}: it can no longer be re-planned`);
+  if (!EDITABLE_STATES.includes(existing.state)) throw new IssueError(`issue ${week} is ${existing.state}: it can no longer be re-planned`);
   const current = await repo.comparisonsOf(db, existing.id);
   let pins: Pair[] = current.filter((c) => c.reasons.includes(PINNED_REASON)).map((c) => [c.tool_a_id, c.tool_b_id]);
   if (change?.kind === 'fresh') {
@@ -82,7 +82,7 @@ export async function replanWeek(
 export async function rerenderWeek(db: Db, log: Logger, week: string, opts: ComposeOptions): Promise<{ issue: repo.IssueRow; approvalRevoked: boolean }> {
   const before = await repo.findIssue(db, week);
   if (!before) throw new IssueError(`no issue planned for ${week}`);
-  if (!repo.EDITABLE_STATES.includes(before.state)) throw new IssueError(`issue ${week} is ${before.state}: its render is what readers got`);
+  if (!EDITABLE_STATES.includes(before.state)) throw new IssueError(`issue ${week} is ${before.state}: its render is what readers got`);
   let issue = await renderWeek(db, log, week, opts);
   let approvalRevoked = false;
   if (issue.state === 'approved' && (issue.html !== before.html || issue.text !== before.text || issue.subject !== before.subject)) {

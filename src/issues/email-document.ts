@@ -58,7 +58,7 @@ export function documentProblems(html: string): DocumentProblem[] {
     }
   }
 
-  const titles = [...elements(doc)].filter((e) => e.tagName === 'title' && e.namespaceURI === HTML_NS);
+  const titles = [...elements(doc)].filter((e) => e.tagName === 'title' && String(e.namespaceURI) === HTML_NS);
   if (titles.length !== 1) {
     const texts = titles.map((t) => `"${textOf(t).trim().slice(0, 60)}"`).join(', ');
     problems.push({

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { inTransaction, type Db } from '../db/pool.js';
 import { listToolsWithPanel } from '../catalog/read.js';
 import { pairKey, planPairs, type PlannerTool } from '../catalog/planner.js';
+import { canMove } from './lifecycle.js';
 import * as repo from './repo.js';
 import { parseIsoWeek, weekStart } from './week.js';
 
@@ -41,7 +42,8 @@ export async function planWeek(
     if (existing && !opts.force) {
       return { issue: existing, comparisons: await repo.comparisonsOf(tx, existing.id), warnings: [], created: false };
     }
-    if (existing && !repo.EDITABLE_STATES.includes(existing.state)) {
+    // A cancelled or missed week may be planned afresh (and then sent); one sending or sent may not.
+    if (existing && !canMove(existing.state, 'planned')) {
       throw new IssueError(`issue ${week} is ${existing.state}: it can no longer be re-planned`);
     }
 

@@ -1,7 +1,8 @@
 // The SQL of an issue's life: plan → render → approve → send. Named queries, visible as SQL.
 import type { Queryable } from '../db/pool.js';
+import { ABANDONED_STATES, EDITABLE_STATES, statesBefore, type IssueState } from './lifecycle.js';
 
-export type IssueState = 'planned' | 'rendered' | 'approved' | 'held' | 'sending' | 'sent' | 'missed' | 'cancelled';
+export type { IssueState };
 
 export interface IssueRow {
   id: number;
@@ -32,9 +33,6 @@ export interface ComparisonRow {
   reasons: string[];
 }
 
-/** States in which the content may still change (re-plan, re-render, approve, hold). */
-export const EDITABLE_STATES: IssueState[] = ['planned', 'rendered', 'approved', 'held'];
-
 const Q = {
   byWeek: `SELECT * FROM issues WHERE week = $1`,
   byWeekForUpdate: `SELECT * FROM issues WHERE week = $1 FOR UPDATE`,
@@ -48,18 +46,18 @@ const Q = {
   // and not promised to another week either.
   usedPairs: `
     SELECT c.tool_a_id, c.tool_b_id FROM comparisons c JOIN issues i ON i.id = c.issue_id
-    WHERE i.week <> $1 AND i.state NOT IN ('cancelled', 'missed')`,
+    WHERE i.week <> $1 AND NOT (i.state = ANY($2::text[]))`,
   // The most recent earlier week each tool appeared in.
   lastFeatured: `
     SELECT t.tool_id, max(i.week) AS week
     FROM issues i JOIN comparisons c ON c.issue_id = i.id
     CROSS JOIN LATERAL (VALUES (c.tool_a_id), (c.tool_b_id)) AS t(tool_id)
-    WHERE i.week < $1 AND i.state NOT IN ('cancelled', 'missed')
+    WHERE i.week < $1 AND NOT (i.state = ANY($2::text[]))
     GROUP BY t.tool_id`,
   storeRender: `
     UPDATE issues SET subject = $2, preheader = $3, html = $4, text = $5, rendered_at = now(),
       state = CASE WHEN state = 'planned' THEN 'rendered' ELSE state END, updated_at = now()
-    WHERE id = $1 AND state IN ('planned', 'rendered', 'approved', 'held') RETURNING *`,
+    WHERE id = $1 AND state = ANY($6::text[]) RETURNING *`,
   resetToPlanned: `
     UPDATE issues SET state = 'planned', subject = NULL, preheader = NULL, html = NULL, text = NULL,
       rendered_at = NULL, approved_at = NULL, approved_by = NULL, state_reason = NULL, updated_at = now()
@@ -69,7 +67,7 @@ const Q = {
   setStateFrom: `UPDATE issues SET state = $2, state_reason = $3, updated_at = now() WHERE id = $1 AND state = ANY($4::text[]) RETURNING *`,
   approve: `
     UPDATE issues SET state = 'approved', approved_at = now(), approved_by = $2, state_reason = NULL, updated_at = now()
-    WHERE id = $1 AND state IN ('rendered', 'held', 'approved') RETURNING *`,
+    WHERE id = $1 AND state = ANY($3::text[]) RETURNING *`,
   list: `SELECT * FROM issues ORDER BY week DESC LIMIT $1`,
 };
 
@@ -120,11 +118,11 @@ export async function replaceComparisons(
 }
 
 export async function usedPairs(db: Queryable, week: string): Promise<Array<{ tool_a_id: number; tool_b_id: number }>> {
-  return (await db.query(Q.usedPairs, [week])).rows;
+  return (await db.query(Q.usedPairs, [week, ABANDONED_STATES])).rows;
 }
 
 export async function lastFeatured(db: Queryable, week: string): Promise<Array<{ tool_id: number; week: string }>> {
-  return (await db.query(Q.lastFeatured, [week])).rows;
+  return (await db.query(Q.lastFeatured, [week, ABANDONED_STATES])).rows;
 }
 
 export async function storeRender(
@@ -132,7 +130,7 @@ export async function storeRender(
   issueId: number,
   r: { subject: string; preheader: string; html: string; text: string },
 ): Promise<IssueRow | null> {
-  const { rows } = await db.query<IssueRow>(Q.storeRender, [issueId, r.subject, r.preheader, r.html, r.text]);
+  const { rows } = await db.query<IssueRow>(Q.storeRender, [issueId, r.subject, r.preheader, r.html, r.text, EDITABLE_STATES]);
   return rows[0] ?? null;
 }
 
@@ -157,6 +155,6 @@ export async function setIssueStateFrom(
 }
 
 export async function approveIssue(db: Queryable, issueId: number, by: string): Promise<IssueRow | null> {
-  const { rows } = await db.query<IssueRow>(Q.approve, [issueId, by]);
+  const { rows } = await db.query<IssueRow>(Q.approve, [issueId, by, statesBefore('approved')]);
   return rows[0] ?? null;
 }

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool.js';
 import type { ComposeOptions } from './compose.js';
-import { renderWeek } from './lifecycle.js';
+import { AWAITING_APPROVAL, renderWeek, statesBefore } from './lifecycle.js';
 import { approveWithGate, QualityGateError } from './approval.js';
 import { planWeek } from './plan.js';
 import * as repo from './repo.js';
@@ -35,7 +35,7 @@ export type TickOutcome =
 async function markMissed(deps: ScheduleDeps, week: string, reason: string): Promise<void> {
   const issue = await repo.findIssue(deps.db, week);
   if (!issue) await repo.insertMissedIssue(deps.db, week, reason);
-  else if (!(await repo.setIssueStateFrom(deps.db, issue.id, 'missed', reason, repo.EDITABLE_STATES))) return; // sending meanwhile
+  else if (!(await repo.setIssueStateFrom(deps.db, issue.id, 'missed', reason, statesBefore('missed')))) return; // sending meanwhile
   deps.log.warn({ week, reason }, 'issue missed');
 }
 
@@ -99,7 +99,7 @@ export async function renderJob(deps: ScheduleDeps, week: string, scheduled: { n
 export async function approvalDeadline(deps: ScheduleDeps, week: string, notAfter: number, now = new Date()): Promise<boolean> {
   if (now.getTime() < notAfter) return false;
   const issue = await repo.findIssue(deps.db, week);
-  if (!issue || !['planned', 'rendered', 'held'].includes(issue.state)) return false;
+  if (!issue || !AWAITING_APPROVAL.includes(issue.state)) return false;
   await markMissed(deps, week, `not approved before the cut-off ${new Date(notAfter).toISOString()}`);
   return true;
 }

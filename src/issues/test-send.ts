@@ -1,11 +1,13 @@
-// A test of an issue sent to one editor's address. It goes through the same Mailer and the same message
-// builder as a real send, but: the subject says "[TEST]", the links are signed for reader id 0 (nobody,
+// A test of an issue sent to one editor's address. It goes through the same delivery path (the send-rate
+// gate, the Mailer, the metrics) and the same message builder as a real send, but: the subject says "[TEST]", the links are signed for reader id 0 (nobody,
 // so a click unsubscribes or votes for no one), every test has its own idempotency key, and it never
 // writes a delivery row: it is recorded in test_sends only.
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool.js';
 import { buildEmail } from '../delivery/sender.js';
 import type { Mailer } from '../delivery/mailer.js';
+import { deliver } from '../delivery/deliver.js';
+import type { RateGate } from '../delivery/rate-gate.js';
 import { IssueError } from './plan.js';
 import { SAMPLE_READER_ID } from './quality.js';
 import * as repo from './repo.js';
@@ -13,6 +15,8 @@ import * as repo from './repo.js';
 export interface TestSendDeps {
   db: Db;
   mailer: Mailer;
+  gate: RateGate;
+  sendRate: number;
   log: Logger;
   emailFrom: string;
   publicUrl: string;
@@ -77,7 +81,7 @@ export async function sendTestEmail(deps: TestSendDeps, week: string, toInput: u
   );
   email.tags = [...email.tags, { name: 'test', value: 'true' }];
   const key = testIdempotencyKey(week, issue.id, testId);
-  const outcome = await deps.mailer.sendBatch([email], key);
+  const outcome = await deliver(deps, [email], key, { week, testId });
   if (outcome.kind === 'accepted') {
     const messageId = outcome.ids[0] ?? '';
     await deps.db.query(Q.accepted, [testId, messageId]);

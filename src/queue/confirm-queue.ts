@@ -5,22 +5,7 @@
 // in Postgres. While it runs, `keepLastIfActive` keeps exactly one follow-up, created when the running
 // job finishes, so a reader who asked after the running job's last claim is not left unsent.
 import type { AppQueue } from './connection.js';
-import { CONFIRM_DEDUP_ID, SEND_ATTEMPTS, SEND_BACKOFF_MS, type JobPayload } from './jobs.js';
-
-// A short wait before the job starts lets a burst of signups gather into full provider requests (100
-// readers each) instead of one request for the first reader; nobody notices a fifth of a second on an email.
-export const CONFIRM_COALESCE_MS = 200;
-
-export const CONFIRM_JOB_OPTIONS = {
-  // A provider outage delays confirmations rather than dropping them (the same schedule as issue
-  // batches); after the last attempt the sweeper wakes the job again while anything is owed.
-  attempts: SEND_ATTEMPTS,
-  backoff: { type: 'exponential' as const, delay: SEND_BACKOFF_MS },
-  delay: CONFIRM_COALESCE_MS,
-  deduplication: { id: CONFIRM_DEDUP_ID, keepLastIfActive: true },
-  removeOnComplete: { count: 100 },
-  removeOnFail: { count: 500 },
-};
+import { enqueue, type JobPayload } from './jobs.js';
 
 export type ConfirmTrigger = JobPayload<'send-confirmations'>['trigger'];
 
@@ -37,7 +22,7 @@ interface WakeState {
 const wakes = new WeakMap<AppQueue, WakeState>();
 
 function add(queue: AppQueue, trigger: ConfirmTrigger) {
-  return queue.add('send-confirmations', { trigger } satisfies JobPayload<'send-confirmations'>, CONFIRM_JOB_OPTIONS);
+  return enqueue({ queue: () => queue }, 'send-confirmations', { trigger });
 }
 
 /** Wakes the confirmation job; cheap and safe to call on every signup. */

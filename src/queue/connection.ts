@@ -5,6 +5,7 @@
 import { Queue, Worker, createPostgresBackend, runMigrations, type Processor, type WorkerOptions, type QueueOptions } from 'bullmq';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import pg from 'pg';
+import type { ReportConnectionError } from '../connection-errors.js';
 import { redactUrl, type Db } from '../db/pool.js';
 
 export type QueueBackendKind = 'redis' | 'postgres';
@@ -116,14 +117,15 @@ export async function prepareQueueSchema(databaseUrl: string): Promise<void> {
 /** Queues on `redis` when given, else on the PostgreSQL backend; there they share `pool` (the process's own,
  * whose search_path must reach BullMQ's schema: see src/db/pool-budget.ts), each worker holding one of its
  * connections for LISTEN. */
-export function openQueueConnection(opts: { redis?: RedisTarget; databaseUrl: string; pool?: Db }): QueueConnection {
+export function openQueueConnection(opts: { redis?: RedisTarget; databaseUrl: string; pool?: Db; onError?: ReportConnectionError }): QueueConnection {
+  const onError = opts.onError ?? (() => () => {});
   const queues = new Map<string, AppQueue>();
   const redisConnections: RedisClient[] = [];
   if (opts.redis) {
     const target = opts.redis;
     const connect = () => {
       const r = connectRedis(target, redisOpts);
-      r.on('error', () => {}); // ioredis reconnects by itself; BullMQ reports the failures it cares about
+      r.on('error', onError('redis')); // ioredis reconnects by itself: counted and logged, never fatal
       redisConnections.push(r);
       return r;
     };
@@ -134,7 +136,7 @@ export function openQueueConnection(opts: { redis?: RedisTarget; databaseUrl: st
         const found = queues.get(name);
         if (found) return found;
         const q: AppQueue = new Queue(name, { connection: connect() } satisfies QueueOptions);
-        q.on('error', () => {});
+        q.on('error', onError('queue'));
         queues.set(name, q);
         return q;
       },
@@ -156,7 +158,7 @@ export function openQueueConnection(opts: { redis?: RedisTarget; databaseUrl: st
       const found = queues.get(name);
       if (found) return found;
       const q: AppQueue = new Queue(name, { connection: pgConnection }, createPostgresBackend);
-      q.on('error', () => {});
+      q.on('error', onError('queue'));
       queues.set(name, q);
       return q;
     },

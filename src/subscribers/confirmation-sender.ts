@@ -14,6 +14,8 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import type { Mailer, OutgoingEmail, SendOutcome } from '../delivery/mailer.js';
 import type { RateGate } from '../delivery/rate-gate.js';
+import { deliver } from '../delivery/deliver.js';
+import type { ProcessState } from '../process-state.js';
 import { CONFIRM_RESEND_AFTER_SECONDS, confirmToken } from './confirmation.js';
 import { TOKEN_LIFETIME_DAYS } from './tokens.js';
 
@@ -21,10 +23,12 @@ export interface ConfirmSenderDeps {
   db: Db;
   mailer: Mailer;
   gate: RateGate;
-  config: Pick<Config, 'publicUrl' | 'tokenSecret' | 'mailingAddress' | 'emailFrom'>;
+  config: Pick<Config, 'publicUrl' | 'tokenSecret' | 'mailingAddress' | 'emailFrom' | 'sendRate'>;
   log: Logger;
   /** See ISSUE_FIRST_GAP_MS (tests shorten it). */
   issueFirstGapMs?: number;
+  /** The process's rendered confirmation templates (src/process-state.ts). */
+  state: Pick<ProcessState, 'confirmTemplates'>;
 }
 
 export type ConfirmRunResult =
@@ -141,7 +145,6 @@ const TOKEN_SLOT = 'CONFIRMTOKENSLOT';
 // Loaded on the first confirmation a process sends: a sender that only delivers issues never loads react.
 let confirmModule: Promise<typeof import('../../emails/confirm-subscription.js')> | undefined;
 const confirmTemplate = () => (confirmModule ??= import('../../emails/confirm-subscription.js'));
-const templates = new Map<string, string>();
 
 type Kind = 'form' | 'import';
 const kindOf = (source: string): Kind => (source.startsWith('import') ? 'import' : 'form');
@@ -156,7 +159,7 @@ function propsFor(config: ConfirmSenderDeps['config'], kind: Kind, url: string) 
   };
 }
 
-async function templateFor(config: ConfirmSenderDeps['config'], kind: Kind): Promise<string> {
+async function templateFor(config: ConfirmSenderDeps['config'], kind: Kind, templates: ProcessState['confirmTemplates']): Promise<string> {
   const cacheKey = [kind, config.publicUrl, config.mailingAddress].join('\n');
   const hit = templates.get(cacheKey);
   if (hit) return hit;
@@ -168,7 +171,7 @@ async function templateFor(config: ConfirmSenderDeps['config'], kind: Kind): Pro
 }
 
 /** The confirmation email of one claimed reader: the same bytes on every call for the same claim. */
-export async function confirmationEmail(config: ConfirmSenderDeps['config'], r: ClaimedReader): Promise<OutgoingEmail> {
+export async function confirmationEmail(config: ConfirmSenderDeps['config'], r: ClaimedReader, templates: ProcessState['confirmTemplates']): Promise<OutgoingEmail> {
   const kind = kindOf(r.source);
   const token = confirmToken(config.tokenSecret, r.id, r.confirm_claimed_at);
   const url = `${config.publicUrl}/confirm?token=${token}`;
@@ -177,18 +180,17 @@ export async function confirmationEmail(config: ConfirmSenderDeps['config'], r: 
     from: config.emailFrom,
     to: r.email,
     subject: CONFIRM_SUBJECT,
-    html: (await templateFor(config, kind)).replaceAll(TOKEN_SLOT, token),
+    html: (await templateFor(config, kind, templates)).replaceAll(TOKEN_SLOT, token),
     text: confirmSubscriptionText(propsFor(config, kind, url)),
     headers: {},
     tags: [{ name: 'category', value: 'confirm-subscription' }],
   };
 }
 
-/** One provider request for a claim, through the shared send-rate gate. */
+/** One provider request for a claim, through the one delivery path (the shared send-rate gate first). */
 async function sendGroup(deps: ConfirmSenderDeps, group: ClaimGroup, key: string): Promise<SendOutcome> {
-  const emails = await Promise.all(group.readers.map((r) => confirmationEmail(deps.config, r)));
-  await deps.gate.acquire();
-  return deps.mailer.sendBatch(emails, key);
+  const emails = await Promise.all(group.readers.map((r) => confirmationEmail(deps.config, r, deps.state.confirmTemplates)));
+  return deliver({ ...deps, sendRate: deps.config.sendRate }, emails, key, { confirmations: group.readers.length });
 }
 
 /**
@@ -214,9 +216,8 @@ export async function sendOwedConfirmations(deps: ConfirmSenderDeps, opts: { fin
         log.info(fields, 'confirmation emails sent');
         break;
       case 'rate-limited':
-        // Every sender waits, issue batches included: the provider's limit is one for all our requests.
+        // Every sender waits, issue batches included (deliver paused the gate).
         log.warn({ ...fields, retryAfterMs: outcome.retryAfterMs }, 'provider rate limit: confirmations wait');
-        await deps.gate.pause(outcome.retryAfterMs);
         return { kind: 'rate-limited', retryAfterMs: outcome.retryAfterMs, sent };
       case 'transient':
         if (opts.finalAttempt) {

@@ -2,6 +2,7 @@
 // tool (the table's primary key), changeable: a later vote replaces the earlier one.
 import type { Queryable } from '../db/pool.js';
 import { communityFigures } from '../issues/compose.js';
+import { PUBLISHED_STATES } from '../issues/lifecycle.js';
 import type { ToolCard } from '../issues/view.js';
 import { verifyToken, type TokenClaims } from './tokens.js';
 
@@ -43,21 +44,21 @@ const CONTEXT = sql`
   JOIN tools tb ON tb.id = c.tool_b_id
   JOIN subscribers s ON s.id = $1
   LEFT JOIN votes v ON v.subscriber_id = s.id AND v.tool_id = t.id
-  WHERE i.id = $2 AND i.state IN ('sending', 'sent')
+  WHERE i.id = $2 AND i.state = ANY($4::text[])
   LIMIT 1`;
 // The same conditions, checked in the statement that writes, so a vote never outlives its reader.
 const RECORD = sql`
   INSERT INTO votes (subscriber_id, tool_id, issue_id, choice)
   SELECT s.id, $3, i.id, $4
   FROM subscribers s
-  JOIN issues i ON i.id = $2 AND i.state IN ('sending', 'sent')
+  JOIN issues i ON i.id = $2 AND i.state = ANY($5::text[])
   WHERE s.id = $1 AND EXISTS (SELECT 1 FROM comparisons c WHERE c.issue_id = i.id AND $3::bigint IN (c.tool_a_id, c.tool_b_id))
   ON CONFLICT (subscriber_id, tool_id) DO UPDATE SET choice = EXCLUDED.choice, issue_id = EXCLUDED.issue_id, updated_at = now()
   RETURNING choice`;
 
 /** What the vote page shows; null when the link no longer matches a reader and a sent comparison. */
 export async function voteContext(db: Queryable, claims: TokenClaims): Promise<VoteContext | null> {
-  const { rows } = await db.query(CONTEXT, [claims.subscriberId, claims.issueId, claims.toolId]);
+  const { rows } = await db.query(CONTEXT, [claims.subscriberId, claims.issueId, claims.toolId, PUBLISHED_STATES]);
   const row = rows[0];
   if (!row) return null;
   const community = (await communityFigures(db, [claims.toolId])).get(claims.toolId)!;
@@ -67,7 +68,7 @@ export async function voteContext(db: Queryable, claims: TokenClaims): Promise<V
 /** Records (or changes) the reader's vote; null when the link no longer matches. */
 export async function recordVote(db: Queryable, claims: TokenClaims, choice: Choice): Promise<VoteContext | null> {
   try {
-    const { rowCount } = await db.query(RECORD, [claims.subscriberId, claims.issueId, claims.toolId, choice]);
+    const { rowCount } = await db.query(RECORD, [claims.subscriberId, claims.issueId, claims.toolId, choice, PUBLISHED_STATES]);
     if (!rowCount) return null;
   } catch (err) {
     // The reader or the tool was deleted between the check and the write.

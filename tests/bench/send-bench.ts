@@ -35,7 +35,7 @@ import { deliveryCounts } from '../../src/delivery/ledger.js';
 import { buildEmail } from '../../src/delivery/sender.js';
 import { FETCH_OPTIONS } from '../../src/delivery/resend-mailer.js';
 import { BATCH_SIZE } from '../../src/delivery/ledger.js';
-import { bullEnqueue } from '../../workers/handlers.js';
+import { bullEnqueue } from '../../src/queue/schedule-jobs.js';
 import { ADMIN_URL, TEST_REDIS_URL } from '../support/db.js';
 import { startFakeResendProcess, type FakeResendProcess } from '../support/fake-resend-process.js';
 import { cpuBetween, cpuOfCommand, machineCpu, procUsage, startVerdicts, type VerdictsProcess } from '../support/processes.js';
@@ -415,7 +415,7 @@ try {
   say(JSON.stringify(json));
   }
 } catch (err) {
-  process.stderr.write(`send-bench failed: ${(err as Error).stack ?? err}\n`);
+  process.stderr.write(`send-bench failed: ${(err as Error).stack ?? String(err)}\n`);
   exitCode = 1;
 } finally {
   if (app) {

@@ -209,7 +209,7 @@ try {
     targets: { ratio: ratio >= 0.3, p99: signups.p99 < 50, noErrors: signups.errors === 0 && signups.non2xx === 0, allConfirmationsArrived: allArrived },
   }));
 } catch (err) {
-  process.stderr.write(`signup-bench failed: ${(err as Error).stack ?? err}\n`);
+  process.stderr.write(`signup-bench failed: ${(err as Error).stack ?? String(err)}\n`);
   failed = true;
 } finally {
   await web?.kill('SIGTERM');

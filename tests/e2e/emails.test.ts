@@ -56,7 +56,7 @@ beforeAll(async () => {
   const signup = await fetch(`${base}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'new.reader@example.org' }) });
   expect(signup.status).toBe(200);
   saveMail('confirmation', (await confirmationTo(h, 'new.reader@example.org')).html!);
-  const deps = { db: h.app.db, mailer: h.app.mailer, log: h.app.log, emailFrom: h.config.emailFrom, publicUrl: h.config.publicUrl, tokenSecret: h.config.tokenSecret };
+  const deps = { db: h.app.db, mailer: h.app.mailer, gate: h.app.sendGate, sendRate: h.config.sendRate, log: h.app.log, emailFrom: h.config.emailFrom, publicUrl: h.config.publicUrl, tokenSecret: h.config.tokenSecret };
   await sendTestEmail(deps, WEEK, 'editor@example.org', 'e2e');
   saveMail('test-send', lastMailTo(h.fake.deliveries, 'editor@example.org')!.html!);
 

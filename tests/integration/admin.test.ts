@@ -16,8 +16,8 @@ import { approvalDeadline, afterScheduledRender } from '../../src/issues/schedul
 import { approveWithGate, QualityGateError, scheduledSlot } from '../../src/issues/approval.js';
 import { isoWeekOf } from '../../src/issues/week.js';
 import { verifyToken } from '../../src/subscribers/tokens.js';
-import { scheduleDeps } from '../../workers/handlers.js';
-import { jobIds } from '../../src/queue/jobs.js';
+import { scheduleDeps } from '../../src/queue/schedule-jobs.js';
+import { jobIdOf } from '../../src/queue/jobs.js';
 import { previewCommand } from '../../src/cli/preview-command.js';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -318,7 +318,7 @@ describe('approval', () => {
     const approved = (await findIssue(h.app.db, week))!;
     expect(approved.approved_by).toBe('api');
     // Before its slot nothing is queued: the schedule sends it.
-    expect(await h.app.queue('render').getJob(`${jobIds.fanOut(week)}-approval`)).toBeFalsy();
+    expect(await h.app.queue('render').getJob(jobIdOf('fan-out', { week, trigger: 'approval', notAfter: null })!)).toBeFalsy();
   });
 
   it('refuses an issue that is not rendered, cancelled or missed', async () => {
@@ -376,7 +376,7 @@ describe('approval', () => {
       await renderWeek(app.db, app.log, week, app.config);
       const res = await server.inject({ method: 'POST', url: `/admin/issues/${week}/approve`, headers: json });
       expect(res.json()).toMatchObject({ ok: true, state: 'approved', done: 'approved-sending' });
-      const job = await app.queue('render').getJob(`${jobIds.fanOut(week)}-approval`);
+      const job = await app.queue('render').getJob(jobIdOf('fan-out', { week, trigger: 'approval', notAfter: null })!);
       expect(job?.data).toMatchObject({ week, trigger: 'approval', notAfter: slot.getTime() + 24 * 3600_000 });
       // The page follows the send that is about to start.
       const page = await server.inject({ url: `/admin/issues/${week}`, headers: bearer });

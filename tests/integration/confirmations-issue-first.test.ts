@@ -24,7 +24,7 @@ async function owe(tag: string, n: number): Promise<void> {
 
 async function run(gapMs: number): Promise<number[]> {
   h.fake.reset();
-  const deps = { db: h.app.db, mailer: h.app.mailer, gate: h.app.sendGate, config: h.app.config, log: h.app.log, issueFirstGapMs: gapMs };
+  const deps = { db: h.app.db, mailer: h.app.mailer, gate: h.app.sendGate, config: h.app.config, log: h.app.log, state: h.app.state, issueFirstGapMs: gapMs };
   const r = await sendOwedConfirmations(deps, { finalAttempt: false });
   expect(r).toMatchObject({ kind: 'done', sent: 300, requests: 3 });
   return h.fake.requests.filter((q) => q.outcome === 'accepted').map((q) => q.at);

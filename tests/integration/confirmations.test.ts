@@ -128,7 +128,7 @@ describe.each<Backend>(['redis', 'postgres'])('the confirmation job (%s backend)
   it('does not send twice when the worker died after the provider accepted', async () => {
     await owedReader('died-after@example.net');
     const group = (await claimOwed(h.app.db))!;
-    const emails = await Promise.all(group.readers.map((r) => confirmationEmail(h.app.config, r)));
+    const emails = await Promise.all(group.readers.map((r) => confirmationEmail(h.app.config, r, h.app.state.confirmTemplates)));
     expect((await h.app.mailer.sendBatch(emails, confirmIdempotencyKey(group))).kind).toBe('accepted');
     // …and died before recording it: the row still holds the claim.
     expect((await reader('died-after@example.net')).confirm_claim).toBe(group.claim);
@@ -148,7 +148,7 @@ describe.each<Backend>(['redis', 'postgres'])('the confirmation job (%s backend)
     await owedReader('render@example.net');
     const group = (await claimOwed(h.app.db))!;
     const r = group.readers[0]!;
-    const email = await confirmationEmail(h.app.config, r);
+    const email = await confirmationEmail(h.app.config, r, h.app.state.confirmTemplates);
     const direct = await render(createElement(ConfirmSubscription, {
       confirmUrl: confirmUrl(h.config.publicUrl, h.config.tokenSecret, r.id, r.confirm_claimed_at),
       publicUrl: h.config.publicUrl,

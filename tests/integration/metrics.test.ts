@@ -14,6 +14,10 @@ import { bullBatchQueue } from '../../src/queue/batch-queue.js';
 import { findIssue } from '../../src/issues/repo.js';
 import { startVerdicts } from '../support/processes.js';
 import { freePort } from '../support/ports.js';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+
+const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 
 /** The value of one sample line, e.g. sample(text, 'verdicts_deliveries_total{outcome="sent"}'). */
 function sample(text: string, series: string): number | undefined {
@@ -25,7 +29,7 @@ function sample(text: string, series: string): number | undefined {
 describe('metrics', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness({ env: { SEND_RATE: '50' } });
+    h = await createHarness({ env: { SEND_RATE: '50', RESEND_WEBHOOK_SECRET: WEBHOOK_SECRET } });
   });
   afterAll(async () => {
     await h.close();
@@ -54,11 +58,46 @@ describe('metrics', () => {
       expect(res.body).toContain('verdicts_batch_duration_seconds_bucket');
       expect(sample(res.body, 'verdicts_queue_up')).toBe(1);
       expect(sample(res.body, 'verdicts_queue_jobs{queue="send",state="waiting"}')).toBe(0);
-      expect(res.body).toMatch(/^verdicts_signups_total 0$|^verdicts_signups_total \d+$/m);
-      expect(res.body).toContain('# TYPE verdicts_webhook_events_total counter');
       expect(res.body).toContain('process_resident_memory_bytes');
     } finally {
       await workers.close();
+      await web.close();
+    }
+  });
+
+  it('counts accepted signups and verified webhook events by type, and nothing refused', async () => {
+    const web = await buildServer(h.app);
+    try {
+      const scrape = async () => (await web.inject({ method: 'GET', url: '/metrics' })).body;
+      const before = await scrape();
+      const signups = () => sample(before, 'verdicts_signups_total') ?? 0;
+      const events = (text: string, type: string) => sample(text, `verdicts_webhook_events_total{type="${type}"}`) ?? 0;
+      const subscribe = (payload: Record<string, string>) => web.inject({ method: 'POST', url: '/subscribe', payload, headers: { accept: 'application/json' } });
+      expect((await subscribe({ email: 'new.reader@example.net' })).statusCode).toBe(200);
+      expect((await subscribe({ email: 'second.reader@example.net', name: 'Second' })).statusCode).toBe(200);
+      expect((await subscribe({ email: 'not-an-address' })).statusCode).toBe(422);
+      const deliver = (type: string, secret = WEBHOOK_SECRET) => {
+        const id = `msg_${randomUUID()}`;
+        const at = new Date();
+        const payload = JSON.stringify({ type, created_at: at.toISOString(), data: { email_id: `re_${randomUUID()}`, to: ['someone@example.net'] } });
+        const signature = new Webhook(secret).sign(id, at, payload);
+        return web.inject({
+          method: 'POST',
+          url: '/webhooks/resend',
+          payload,
+          headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': String(Math.floor(at.getTime() / 1000)), 'svix-signature': signature },
+        });
+      };
+      expect((await deliver('email.delivered')).statusCode).toBe(200);
+      expect((await deliver('email.delivered')).statusCode).toBe(200);
+      expect((await deliver('email.opened')).statusCode).toBe(200);
+      expect((await deliver('email.opened', `whsec_${randomBytes(24).toString('base64')}`)).statusCode).toBe(401);
+
+      const after = await scrape();
+      expect(sample(after, 'verdicts_signups_total')! - signups()).toBe(2);
+      expect(events(after, 'email.delivered') - events(before, 'email.delivered')).toBe(2);
+      expect(events(after, 'email.opened') - events(before, 'email.opened')).toBe(1);
+    } finally {
       await web.close();
     }
   });

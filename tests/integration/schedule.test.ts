@@ -6,7 +6,7 @@ import { openApp, type App } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 import { addReaders, createHarness, waitFor, type Harness } from '../support/harness.js';
 import { startScheduler, startWorkers, type RunningWorkers } from '../../workers/start.js';
-import { scheduleDeps } from '../../workers/handlers.js';
+import { scheduleDeps } from '../../src/queue/schedule-jobs.js';
 import { approvalDeadline, weeklyTick, LATE_CUTOFF_MS } from '../../src/issues/schedule.js';
 import { planWeek } from '../../src/issues/plan.js';
 import { approveWeek, renderWeek } from '../../src/issues/lifecycle.js';

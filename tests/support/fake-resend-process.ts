@@ -27,7 +27,7 @@ export async function startFakeResendProcess(opts: { rate?: number; gateway?: bo
       try {
         resolve((JSON.parse(line) as { url: string }).url);
       } catch (err) {
-        reject(err);
+        reject(err as Error);
       }
     });
     child.once('exit', (code) => reject(new Error(`fake provider exited with ${code}`)));

@@ -11,7 +11,7 @@ import { IssueError } from '../../issues/plan.js';
 import { findIssue } from '../../issues/repo.js';
 import { afterApproval, LATE_CUTOFF_MS } from '../../issues/schedule.js';
 import { sendTestEmail } from '../../issues/test-send.js';
-import { scheduleDeps } from '../../../workers/handlers.js';
+import { scheduleDeps } from '../../queue/schedule-jobs.js';
 import { csrfToken, loadIssuePage, validWeek, weekParam } from './load.js';
 import { IssuePage } from './issue-page.js';
 import { documentHtml } from './layout.js';
@@ -103,7 +103,7 @@ export async function adminActions(admin: FastifyInstance, app: App): Promise<vo
   action(
     '/issues/:week/test',
     async (week, body, req) => {
-      const deps = { db: app.db, mailer: app.mailer, log: app.log, emailFrom: app.config.emailFrom, publicUrl: app.config.publicUrl, tokenSecret: app.config.tokenSecret };
+      const deps = { db: app.db, mailer: app.mailer, gate: app.sendGate, sendRate: app.config.sendRate, log: app.log, emailFrom: app.config.emailFrom, publicUrl: app.config.publicUrl, tokenSecret: app.config.tokenSecret };
       await sendTestEmail(deps, week, body.to, req.admin?.name ?? 'editor');
       return 'test-sent';
     },

@@ -3,6 +3,7 @@
 import type { ReactNode } from 'react';
 import type { ToolWithPanel } from '../../catalog/types.js';
 import type { EmailReport } from '../../issues/quality.js';
+import { EDITABLE_STATES } from '../../issues/lifecycle.js';
 import type { IssueRow } from '../../issues/repo.js';
 import type { TestSendRow } from '../../issues/test-send.js';
 import { Flash, Layout, PostForm, StateBadge, When } from './layout.js';
@@ -39,7 +40,6 @@ export interface IssuePageData {
   testAddress?: string;
 }
 
-const EDITABLE = ['planned', 'rendered', 'approved', 'held'];
 function Preview({ d }: { d: IssuePageData }) {
   const week = d.issue.week;
   const tab = (v: PreviewView, label: string) => (
@@ -84,7 +84,7 @@ function Preview({ d }: { d: IssuePageData }) {
 function Actions({ d }: { d: IssuePageData }) {
   const { issue } = d;
   const week = issue.week;
-  const editable = EDITABLE.includes(issue.state);
+  const editable = EDITABLE_STATES.includes(issue.state);
   const failing = d.report?.failures.length ?? 0;
   return (
     <section className="card actions" aria-labelledby="actions-h">
@@ -160,7 +160,7 @@ function Actions({ d }: { d: IssuePageData }) {
 function ScheduleNote({ d }: { d: IssuePageData }) {
   const s = d.schedule;
   const state = d.issue.state;
-  if (!EDITABLE.includes(state)) return null;
+  if (!EDITABLE_STATES.includes(state)) return null;
   const slot = <When at={s.slot} />;
   const cutoff = <When at={s.cutoff} />;
   let what: ReactNode;

@@ -1,11 +1,11 @@
 // The issue page's reference sections: the quality gate's checks, the pairs with the planner's reasons
 // (and the re-plan forms), and the list of links in the email.
 import type { ToolWithPanel } from '../../catalog/types.js';
+import { EDITABLE_STATES } from '../../issues/lifecycle.js';
 import type { EmailReport, QualityCheck } from '../../issues/quality.js';
 import type { IssuePageData } from './issue-page.js';
 import { kb, PostForm } from './layout.js';
 
-const EDITABLE = ['planned', 'rendered', 'approved', 'held'];
 
 const CHECKS: Array<[QualityCheck[], string]> = [
   [['size'], 'HTML under Gmail’s 102 KB clipping limit'],
@@ -56,7 +56,7 @@ export function Quality({ report }: { report: EmailReport | null }) {
 
 export function Pairs({ d }: { d: IssuePageData }) {
   const week = d.issue.week;
-  const editable = EDITABLE.includes(d.issue.state);
+  const editable = EDITABLE_STATES.includes(d.issue.state);
   const byCategory = new Map<string, ToolWithPanel[]>();
   for (const t of d.tools) byCategory.set(t.category, [...(byCategory.get(t.category) ?? []), t]);
   const toolSelect = (name: string, label: string) => (

@@ -1,6 +1,7 @@
 // What the admin pages read: issues with their delivery counts, an issue's results, the outbox.
 // Read-only SQL, named and visible; every change goes through src/issues/.
 import type { Queryable } from '../../db/pool.js';
+import { DELIVERY_COUNT_COLUMNS } from '../../delivery/ledger.js';
 import type { IssueState } from '../../issues/repo.js';
 
 const sql = String.raw;
@@ -30,12 +31,7 @@ const LIST_ISSUES = sql`
          d.to_send, d.sent, d.failed, d.skipped, d.pending
   FROM issues i
   CROSS JOIN LATERAL (
-    SELECT count(*)::int AS to_send,
-           count(*) FILTER (WHERE state = 'sent')::int AS sent,
-           count(*) FILTER (WHERE state = 'failed')::int AS failed,
-           count(*) FILTER (WHERE state = 'skipped')::int AS skipped,
-           count(*) FILTER (WHERE state IN ('queued', 'sending'))::int AS pending
-    FROM deliveries WHERE issue_id = i.id) d
+    SELECT ${DELIVERY_COUNT_COLUMNS} FROM deliveries WHERE issue_id = i.id) d
   WHERE ($1::text IS NULL OR i.week < $1)
   ORDER BY i.week DESC
   LIMIT $2`;
@@ -47,14 +43,9 @@ export async function listIssuesWithCounts(db: Queryable, before: string | null,
 // The webhook keeps one entry per event kind on the delivery row: {"delivered": {first_at, last_at, count}, …}
 // (src/subscribers/provider-events.ts), so "was it opened" is "has the key".
 const EVENT_TYPES = ['delivered', 'opened', 'clicked', 'bounced', 'complained'] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
 
 const RESULTS = sql`
-  SELECT count(*)::int AS audience,
-         count(*) FILTER (WHERE state = 'sent')::int AS sent,
-         count(*) FILTER (WHERE state = 'failed')::int AS failed,
-         count(*) FILTER (WHERE state = 'skipped')::int AS skipped,
-         count(*) FILTER (WHERE state IN ('queued', 'sending'))::int AS pending,
+  SELECT ${DELIVERY_COUNT_COLUMNS},
          ${EVENT_TYPES.map((e) => `count(*) FILTER (WHERE events ? '${e}')::int AS ${e}`).join(',\n         ')}
   FROM deliveries WHERE issue_id = $1`;
 
@@ -107,7 +98,8 @@ export interface IssueResults {
 }
 
 export async function issueResults(db: Queryable, issueId: number, sendStartedAt: Date | null, buckets = 24): Promise<IssueResults> {
-  const counts = (await db.query(RESULTS, [issueId])).rows[0];
+  // The audience is the ledger's to_send: every row written at fan-out.
+  const { to_send: audience, ...counts } = (await db.query(RESULTS, [issueId])).rows[0];
   const unsubscribed = sendStartedAt ? (await db.query<{ n: number }>(UNSUBSCRIBED_AFTER, [issueId, sendStartedAt])).rows[0]!.n : 0;
   const votes = (await db.query(VOTES, [issueId])).rows;
   const span = (await db.query<{ first: number | null; last: number | null }>(SENT_SPAN, [issueId])).rows[0]!;
@@ -124,7 +116,7 @@ export async function issueResults(db: Queryable, issueId: number, sendStartedAt
       timeline.push({ at: (start + ((end - start) * b) / buckets) * 1000, total });
     }
   }
-  return { ...counts, unsubscribed, votes, timeline };
+  return { ...counts, audience, unsubscribed, votes, timeline };
 }
 
 export interface OutboxRow {

@@ -7,6 +7,7 @@ import type { App } from '../../app.js';
 import { latestSample } from '../../issues/archive.js';
 import { cleanName, NAME_MAX, normaliseEmail } from '../../subscribers/import.js';
 import { signUp } from '../../subscribers/signup.js';
+import { metrics } from '../../metrics.js';
 import { CheckInboxPage, HomePage, type FormState } from '../pages/signup.js';
 import { field, sendPage, siteOf, wantsJson } from '../respond.js';
 
@@ -70,6 +71,7 @@ export async function signupRoutes(f: FastifyInstance, app: App): Promise<void> 
     }
     const { email, name } = parsed.data;
     await signUp(app, { email, name, source: 'form' });
+    metrics.signups.inc();
     if (json) return reply.send({ ok: true, message: `If ${email} is not subscribed yet, a confirmation link is on its way.` });
     return sendPage(reply, 200, CheckInboxPage, { site, email }, { personal: true });
   });

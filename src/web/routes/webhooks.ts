@@ -7,6 +7,7 @@ import { Resend } from 'resend';
 import { z } from 'zod';
 import type { App } from '../../app.js';
 import { handleProviderEvent } from '../../subscribers/provider-events.js';
+import { metrics } from '../../metrics.js';
 
 const EventBody = z.looseObject({
   type: z.string().min(1).max(200),
@@ -57,6 +58,7 @@ export async function webhookRoutes(f: FastifyInstance, app: App): Promise<void>
       const parsed = EventBody.safeParse(verified);
       if (!parsed.success) return reply.status(400).send({ ok: false, error: 'the body is not a Resend event' });
       const e = parsed.data;
+      metrics.webhookEvents.inc({ type: e.type });
       const at = new Date(e.created_at ?? Date.now());
       const to = e.data?.to === undefined ? [] : Array.isArray(e.data.to) ? e.data.to : [e.data.to];
       const action = await handleProviderEvent(app.db, {
