@@ -44,18 +44,6 @@ const Q = {
   comparisons: `SELECT issue_id, position, category, tool_a_id, tool_b_id, reasons FROM comparisons WHERE issue_id = $1 ORDER BY position`,
   deleteComparisons: `DELETE FROM comparisons WHERE issue_id = $1`,
   insertComparison: `INSERT INTO comparisons (issue_id, position, category, tool_a_id, tool_b_id, reasons) VALUES ($1, $2, $3, $4, $5, $6)`,
-  // Pairs featured in any other week that has not been cancelled or missed: "never sent before",
-  // and not promised to another week either.
-  usedPairs: `
-    SELECT c.tool_a_id, c.tool_b_id FROM comparisons c JOIN issues i ON i.id = c.issue_id
-    WHERE i.week <> $1 AND i.state NOT IN ('cancelled', 'missed')`,
-  // The most recent earlier week each tool appeared in.
-  lastFeatured: `
-    SELECT t.tool_id, max(i.week) AS week
-    FROM issues i JOIN comparisons c ON c.issue_id = i.id
-    CROSS JOIN LATERAL (VALUES (c.tool_a_id), (c.tool_b_id)) AS t(tool_id)
-    WHERE i.week < $1 AND i.state NOT IN ('cancelled', 'missed')
-    GROUP BY t.tool_id`,
   storeRender: `
     UPDATE issues SET subject = $2, preheader = $3, html = $4, text = $5, rendered_at = now(),
       state = CASE WHEN state = 'planned' THEN 'rendered' ELSE state END, updated_at = now()
@@ -117,14 +105,6 @@ export async function replaceComparisons(
   for (const p of pairs) {
     await db.query(Q.insertComparison, [issueId, position++, p.category, p.aId, p.bId, JSON.stringify(p.reasons)]);
   }
-}
-
-export async function usedPairs(db: Queryable, week: string): Promise<Array<{ tool_a_id: number; tool_b_id: number }>> {
-  return (await db.query(Q.usedPairs, [week])).rows;
-}
-
-export async function lastFeatured(db: Queryable, week: string): Promise<Array<{ tool_id: number; week: string }>> {
-  return (await db.query(Q.lastFeatured, [week])).rows;
 }
 
 export async function storeRender(
