@@ -16,7 +16,8 @@ import { QUEUE_ROLES } from '../../queue/jobs.js';
 import { adminActions } from '../admin/actions.js';
 import { ADMIN_CSS, ADMIN_JS } from '../admin/assets.js';
 import { crossSiteReason, identify, tokenMatches, PAGE_REALM, REALM, safeNext, SESSION_COOKIE, sessionValue, type AdminIdentity } from '../admin/auth.js';
-import { documentHtml } from '../admin/layout.js';
+import { BannerContext, documentHtml } from '../admin/layout.js';
+import { catalogRoutes } from '../admin/catalog-routes.js';
 import { ErrorPage, IssuesPage, LoginPage, OutboxMessagePage, OutboxPage } from '../admin/pages.js';
 import { progressOf } from '../admin/results.js';
 import { csrfToken, loadIssuePage, weekParam } from '../admin/load.js';
@@ -49,7 +50,8 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const LOGIN_FAILURES_PER_MINUTE = 10;
 
 function page(reply: FastifyReply, element: ReactElement, status = 200): FastifyReply {
-  return reply.status(status).type('text/html; charset=utf-8').send(documentHtml(element));
+  const banner = reply.request.runwayBanner ?? null;
+  return reply.status(status).type('text/html; charset=utf-8').send(documentHtml(createElement(BannerContext.Provider, { value: banner }, element)));
 }
 
 /** An email as a frame document: links open in a new tab instead of inside the admin. */
@@ -223,6 +225,7 @@ export async function adminRoutes(f: FastifyInstance, app: App): Promise<void> {
       });
 
       await adminActions(admin, app);
+      await catalogRoutes(admin, app, page);
 
       // bull-board over the app's own queues, on whichever backend they run.
       const board = new FastifyAdapter();
