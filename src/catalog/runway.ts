@@ -1,6 +1,7 @@
 // The runway: how many future weekly issues the catalog can still fill, found by running the real pair
 // planner forward week by week from the weeks already planned, each simulated week's pairs counting as used
 // for the next, exactly as planning them would.
+import type { Logger } from 'pino';
 import type { Queryable } from '../db/pool.js';
 import { isEligible, MIN_PANEL_REVIEWS, pairKey, planPairs, type PlannedPair, type PlannerTool } from './planner.js';
 import { featuredPairs, historyFor, issueWeeks, plannableTools, type FeaturedPair } from './planner-input.js';
@@ -106,4 +107,12 @@ export function runwayWarning(r: Runway): string | null {
   if (r.weeks >= RUNWAY_WARNING_WEEKS) return null;
   const left = r.weeks === 0 ? 'no future issue' : `${r.weeks} more weekly issue${r.weeks === 1 ? '' : 's'}`;
   return `The catalog can fill ${left}: add tools or reviews (a tool needs ${MIN_PANEL_REVIEWS} reviews to be paired).`;
+}
+
+/** The scheduler's check after each weekly tick: a warning in its log while the runway is short. */
+export async function warnIfRunwayShort(db: Queryable, log: Logger, opts: { pairsPerIssue: number; timeZone: string }): Promise<Runway> {
+  const { runway } = await catalogForecast(db, opts);
+  const warning = runwayWarning(runway);
+  if (warning) log.warn({ runway_weeks: runway.weeks, pairs_left: runway.pairs_left, ineligible: runway.ineligible.length }, `catalog runway short: ${warning}`);
+  return runway;
 }

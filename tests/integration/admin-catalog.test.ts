@@ -32,6 +32,11 @@ afterAll(async () => {
 });
 
 describe('/admin/catalog over HTTP', () => {
+  it('serves the runway as a gauge in /metrics', async () => {
+    const res = await web.inject({ url: '/metrics' });
+    expect(res.body).toMatch(/^verdicts_catalog_runway_weeks 15$/m);
+  });
+
   it('answers only to the admin token, and refuses cross-site or CSRF-less posts without storing anything', async () => {
     const before = await stored();
     expect((await web.inject({ url: '/admin/catalog', headers: { accept: 'text/html' } })).statusCode).toBe(401);

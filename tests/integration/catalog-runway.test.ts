@@ -4,7 +4,7 @@ import pino from 'pino';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { CatalogError, importCatalog, importCatalogFile } from '../../src/catalog/import.js';
 import { exportCatalog } from '../../src/catalog/export.js';
-import { catalogForecast, nextWeek } from '../../src/catalog/runway.js';
+import { catalogForecast, nextWeek, warnIfRunwayShort } from '../../src/catalog/runway.js';
 import { planWeek } from '../../src/issues/plan.js';
 
 const log = pino({ level: 'silent' });
@@ -48,6 +48,14 @@ describe('catalog runway', () => {
     }
     expect(planned).toBe(15);
     expect(await runway()).toMatchObject({ weeks: 0, pairs_left: 0 });
+
+    // The scheduler's check after its tick: a warning line in its log.
+    const lines: string[] = [];
+    const captured = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+    await warnIfRunwayShort(t.db, captured, { pairsPerIssue: 2, timeZone: 'UTC' });
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ level: 40, runway_weeks: 0, msg: expect.stringContaining('catalog runway short: The catalog can fill no future issue') }),
+    ]);
   });
 
   it('adding a tool adds to it once it has 4 reviews; until then it is listed with the reviews it misses', async () => {
