@@ -131,6 +131,7 @@ describe('the catalog in the admin, without JavaScript', () => {
       ['/admin/catalog/tools/open-pilot', 'tool-375'],
       ['/admin/catalog/reviewers', 'reviewers-375'],
       ['/admin/catalog/tools/new', 'new-375'],
+      ['/admin/calendar', 'calendar-375'],
     ] as const) {
       await page.goto(`${base}${url}`);
       expect(await pageWidth(page), url).toBeLessThanOrEqual(375);
@@ -140,5 +141,7 @@ describe('the catalog in the admin, without JavaScript', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(`${base}/admin/catalog/reviewers`);
     await shot(page, 'reviewers-1280');
+    await page.goto(`${base}/admin/calendar`);
+    await shot(page, 'calendar-1280');
   });
 });

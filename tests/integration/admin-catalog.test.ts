@@ -6,6 +6,9 @@ import { createHarness, type Harness } from '../support/harness.js';
 import { buildServer } from '../../src/web/server.js';
 import { exportCatalog } from '../../src/catalog/export.js';
 import { plannableTools } from '../../src/catalog/planner-input.js';
+import { nextWeek } from '../../src/catalog/runway.js';
+import { planWeek } from '../../src/issues/plan.js';
+import { isoWeekOf } from '../../src/issues/week.js';
 
 const TOKEN = 'test-admin-token-0123';
 const bearer = { authorization: `Bearer ${TOKEN}`, accept: 'text/html' };
@@ -108,6 +111,26 @@ describe('/admin/catalog over HTTP', () => {
     // Retired: never planned again, still in the catalog (and its export).
     expect((await plannableTools(h.app.db)).map((t) => t.slug)).not.toContain('deep-scribe');
     expect((await exportCatalog(h.app.db)).tools.find((t) => t.slug === 'deep-scribe')).toMatchObject({ retired: true, tagline: 'Drafts the literature review.' });
+  });
+
+  it('shows the next six weeks: the planned one as planned, the later ones as the planner would plan them today', async () => {
+    const thisWeek = isoWeekOf(new Date());
+    await planWeek(h.app.db, h.app.log, thisWeek, { pairsPerIssue: 2 });
+    const res = await web.inject({ url: '/admin/calendar', headers: bearer });
+    expect(res.statusCode).toBe(200);
+    const weeks = [...res.body.matchAll(/<div class="cal-week"><h2>(?:<a [^>]*>)?(\d{4}-W\d{2})/g)].map((m) => m[1]);
+    expect(weeks).toHaveLength(6);
+    expect(weeks[0]).toBe(thisWeek);
+    expect(res.body.match(/badge tentative/g)).toHaveLength(5);
+    // What the calendar promises for next week is what planning it then gives.
+    const next = nextWeek(thisWeek);
+    const promised = new RegExp(`${next}.*?<ul>(.*?)</ul>`).exec(res.body)![1]!;
+    const planned = await planWeek(h.app.db, h.app.log, next, { pairsPerIssue: 2 });
+    const names = new Map((await exportCatalog(h.app.db)).tools.map((t) => [t.slug, t.name]));
+    const slugs = new Map((await h.app.db.query('SELECT id::int, slug FROM tools')).rows.map((r) => [r.id, r.slug]));
+    for (const c of planned.comparisons) {
+      expect(promised).toContain(`<b>${names.get(slugs.get(c.tool_a_id))} vs ${names.get(slugs.get(c.tool_b_id))}</b>`);
+    }
   });
 
   it('offers the catalog as a download in the import format', async () => {

@@ -13,6 +13,9 @@ import { SLUG_PATTERN } from '../../catalog/schema.js';
 import { emptyForm, type FormState } from './catalog-form.js';
 import { CatalogPage, ReviewersPage, type Notice } from './catalog-pages.js';
 import { csrfToken } from './load.js';
+import { CalendarPage } from './calendar-page.js';
+import { planCalendar } from '../../catalog/calendar.js';
+import { isoWeekOf } from '../../issues/week.js';
 import { ToolPage, type ToolPageData } from './tool-page.js';
 
 declare module 'fastify' {
@@ -156,6 +159,12 @@ export async function catalogRoutes(admin: FastifyInstance, app: App, page: Page
     const retired = (req.body as { retired?: unknown } | undefined)?.retired !== '0';
     if (!slug || !(await setReviewerRetired(app.db, actor(req), slug, retired))) return reviewersPage(reply, { flash: { kind: 'error', title: 'No such reviewer.' } }, 404);
     return reply.redirect('/admin/catalog/reviewers?done=reviewer', 303);
+  });
+
+  admin.get('/calendar', async (_req, reply) => {
+    const fromWeek = isoWeekOf(new Date(), app.config.scheduleTz);
+    const { weeks, runway } = await planCalendar(app.db, { fromWeek, weeks: 6, pairsPerIssue: app.config.pairsPerIssue });
+    return page(reply, createElement(CalendarPage, { csrf: csrfToken(reply), weeks, runway }));
   });
 
   admin.get('/catalog/export.json', async (_req, reply) => {
