@@ -117,13 +117,21 @@ tr.retired td { opacity:.6; }
   .pair { grid-template-columns:1fr; }
   .charts { grid-template-columns:1fr; }
   .charts svg { max-width:100%; height:auto; }
+  .grid { grid-template-columns:minmax(0,1fr); }
+  .frame-wrap { padding:8px; }
+  .actions .row { flex-wrap:wrap; }
 }
 `;
 
 export const ADMIN_JS = String.raw`
 (function () {
   // Email frames grow to their content, so the page scrolls instead of the frame.
+  // Narrower than the email (a phone), the frame is zoomed out to fit its card instead of scrolling inside it.
   function fit(frame) {
+    var wrap = frame.parentElement;
+    var width = Number(frame.getAttribute('width')) || frame.offsetWidth;
+    var room = wrap ? wrap.clientWidth - 32 : width;
+    frame.style.zoom = room < width ? String(Math.max(0.3, room / width)) : '';
     try {
       var doc = frame.contentDocument;
       if (!doc || !doc.documentElement) return;
@@ -132,6 +140,7 @@ export const ADMIN_JS = String.raw`
   }
   document.querySelectorAll('iframe.email').forEach(function (f) {
     f.addEventListener('load', function () { fit(f); });
+    window.addEventListener('resize', function () { fit(f); });
     fit(f);
   });
 

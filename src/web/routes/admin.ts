@@ -18,6 +18,7 @@ import { ADMIN_CSS, ADMIN_JS } from '../admin/assets.js';
 import { crossSiteReason, identify, tokenMatches, PAGE_REALM, REALM, safeNext, SESSION_COOKIE, sessionValue, type AdminIdentity } from '../admin/auth.js';
 import { BannerContext, documentHtml } from '../admin/layout.js';
 import { catalogRoutes } from '../admin/catalog-routes.js';
+import { queuesDocument } from '../admin/queues-page.js';
 import { ErrorPage, IssuesPage, LoginPage, OutboxMessagePage, OutboxPage } from '../admin/pages.js';
 import { progressOf } from '../admin/results.js';
 import { csrfToken, loadIssuePage, weekParam } from '../admin/load.js';
@@ -42,8 +43,8 @@ const CSP = {
   page: "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'",
   // An email shown in a frame: its inline styles and remote images, never a script, never a form.
   email: "default-src 'none'; img-src http: https: data:; style-src 'unsafe-inline'; font-src http: https: data:; frame-ancestors 'self'; form-action 'none'; base-uri 'none'",
-  // bull-board's bundle and the web font its page asks for.
-  queues: "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; font-src 'self' data: https://fonts.gstatic.com; img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; base-uri 'self'; object-src 'none'",
+  // bull-board's bundle (its Google web font is taken out of the page: see queues-page.ts).
+  queues: "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; base-uri 'self'; object-src 'none'",
 };
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -88,6 +89,7 @@ export async function adminRoutes(f: FastifyInstance, app: App): Promise<void> {
         reply.header('referrer-policy', 'same-origin');
         reply.header('x-content-type-options', 'nosniff');
         if (!req.url.startsWith('/admin/assets/') && !req.url.startsWith('/admin/queues/static/')) reply.header('cache-control', 'no-store');
+        if (kind === 'queues' && typeof payload === 'string' && /text\/html/.test(String(reply.getHeader('content-type') ?? ''))) return queuesDocument(payload);
         return payload;
       });
 
