@@ -28,9 +28,10 @@ const INSERT = sql`INSERT INTO catalog_audit (tool_id, reviewer_id, actor, actio
 const INSERT_BY_SLUG = sql`
   INSERT INTO catalog_audit (tool_id, reviewer_id, actor, action, detail)
   SELECT t.id, p.id, $1, v.action, v.detail
-  FROM unnest($2::text[], $3::text[], $4::text[], $5::jsonb[]) AS v(tool_slug, reviewer_slug, action, detail)
+  FROM unnest($2::text[], $3::text[], $4::text[], $5::jsonb[]) WITH ORDINALITY AS v(tool_slug, reviewer_slug, action, detail, n)
   LEFT JOIN tools t ON t.slug = v.tool_slug
-  LEFT JOIN reviewers p ON p.slug = v.reviewer_slug`;
+  LEFT JOIN reviewers p ON p.slug = v.reviewer_slug
+  ORDER BY v.n`;
 
 const OF_TOOL = sql`
   SELECT id, actor, action, detail, created_at FROM catalog_audit

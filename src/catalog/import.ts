@@ -144,6 +144,11 @@ export async function readCatalogJson(file: string, label: string): Promise<unkn
   } catch (err) {
     throw new CatalogError([`cannot read (${describeReadError(err as NodeJS.ErrnoException)})`], label);
   }
+  return parseCatalogJson(text, label);
+}
+
+/** Parses a catalog file's text; bad JSON is a CatalogError saying where. */
+export function parseCatalogJson(text: string, label?: string): unknown {
   text = text.replace(/^\uFEFF/, ''); // editors on Windows like to start files with a byte-order mark
   try {
     return JSON.parse(text);

@@ -133,6 +133,30 @@ describe('/admin/catalog over HTTP', () => {
     }
   });
 
+  it('an uploaded file is checked first (every problem, or the changes shown), then applied in one go', async () => {
+    const post = (catalog: string, step: string) => web.inject({ method: 'POST', url: '/admin/catalog/import', headers: formHeaders, payload: form({ catalog, step }) });
+    const before = await exportCatalog(h.app.db);
+    const bad = await post(JSON.stringify({ tools: [{ ...TOOL, slug: 'Bad Slug', url: 'javascript:x' }] }), 'check');
+    expect(bad.statusCode).toBe(422);
+    expect(bad.body).toContain('tools[0].slug: expected a slug');
+    expect(bad.body).toContain('tools[0].url: expected an absolute http(s) URL');
+    expect((await post('{"tools": [', 'check')).body).toContain('not valid JSON');
+
+    const file = { tools: [{ ...TOOL, slug: 'up-loaded', name: 'Up Loaded' }, { ...before.tools.find((t) => t.slug === 'cursor')!, tagline: 'Changed by upload.' }], reviews: [{ tool: 'up-loaded', reviewer: 'priya-raman', verdict: 'ship', quote: 'Good.' }] };
+    const check = await post(JSON.stringify(file), 'check');
+    expect(check.statusCode).toBe(200);
+    expect(check.body).toContain('tools: 1 added (up-loaded), 1 changed (cursor: tagline), 0 unchanged');
+    expect(check.body).toContain('reviews: 1 added (up-loaded/priya-raman), 0 unchanged');
+    expect(await exportCatalog(h.app.db)).toEqual(before);
+
+    const apply = await post(JSON.stringify(file), 'apply');
+    expect(apply.statusCode).toBe(303);
+    const after = await exportCatalog(h.app.db);
+    expect(after.tools.find((t) => t.slug === 'cursor')!.tagline).toBe('Changed by upload.');
+    const { rows } = await h.app.db.query(`SELECT a.actor, a.action FROM catalog_audit a JOIN tools t ON t.id = a.tool_id WHERE t.slug = 'up-loaded' ORDER BY a.id`);
+    expect(rows).toEqual([{ actor: 'api (upload)', action: 'tool added by import' }, { actor: 'api (upload)', action: 'review added by import' }]);
+  });
+
   it('offers the catalog as a download in the import format', async () => {
     const res = await web.inject({ url: '/admin/catalog/export.json', headers: bearer });
     expect(res.statusCode).toBe(200);
