@@ -40,11 +40,7 @@ export function Field(props: {
           {props.hint}
         </small>
       ) : null}
-      {error ? (
-        <small id={`${id}-error`} className="error">
-          {error}
-        </small>
-      ) : null}
+      <FieldError id={id} error={error} />
     </div>
   );
 }
@@ -63,13 +59,17 @@ export function Select(props: { form: FormState; name: string; label: string; id
           </option>
         ))}
       </select>
-      {error ? (
-        <small id={`${id}-error`} className="error">
-          {error}
-        </small>
-      ) : null}
+      <FieldError id={id} error={error} />
     </div>
   );
+}
+
+function FieldError({ id, error }: { id: string; error: string | undefined }) {
+  return error ? (
+    <small id={`${id}-error`} className="error">
+      {error}
+    </small>
+  ) : null;
 }
 
 /** A message for the whole form (e.g. the tool vanished meanwhile). */
