@@ -21,3 +21,8 @@ CREATE TABLE catalog_audit (
 );
 CREATE INDEX catalog_audit_tool_idx ON catalog_audit (tool_id, created_at DESC) WHERE tool_id IS NOT NULL;
 CREATE INDEX catalog_audit_reviewer_idx ON catalog_audit (reviewer_id, created_at DESC) WHERE reviewer_id IS NOT NULL;
+
+-- A tool's address becomes a link in emails, the archive and the admin: only http(s), whatever wrote the row.
+-- The import's schema has always refused other schemes; a row written around it loses its address here.
+UPDATE tools SET url = NULL WHERE url IS NOT NULL AND url !~* '^https?://';
+ALTER TABLE tools ADD CONSTRAINT tools_url_http CHECK (url IS NULL OR url ~* '^https?://');

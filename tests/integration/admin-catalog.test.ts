@@ -87,6 +87,8 @@ describe('/admin/catalog over HTTP', () => {
       expect(res.body).toContain(`<small id="r-${field}-error" class="error">${message}</small>`);
     }
     expect(await stored()).toEqual(before);
+    // Not even a write around the forms stores a non-http address: the database refuses it too.
+    await expect(h.app.db.query(`UPDATE tools SET url = 'javascript:alert(1)' WHERE slug = 'cursor'`)).rejects.toThrow(/tools_url_http/);
   });
 
   it('stores a tool, its review and its retirement with who and when, shown on the tool page', async () => {
