@@ -25,10 +25,14 @@ export async function importCommand(app: App, file: string | undefined, o: { jso
     return 0;
   } catch (err) {
     if (!(err instanceof CatalogError)) throw err;
-    // Every problem on its own line, then the one-line reason main() prints last.
+    // Every problem on standard output, one a line; the one-line reason (the first problem and how many more)
+    // on standard error, as for every command.
     if (o.json) printJson({ applied: false, problems: err.problems });
-    else for (const p of err.problems) process.stderr.write(`  ${p}\n`);
-    throw new Error(`${file ?? 'sample-catalog.json'}: ${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}, nothing imported`);
+    else {
+      console.log(`nothing imported: ${err.problems.length} problem${err.problems.length === 1 ? '' : 's'} in ${file ?? 'sample-catalog.json'}`);
+      for (const p of err.problems) console.log(`  ${p}`);
+    }
+    throw err;
   }
 }
 

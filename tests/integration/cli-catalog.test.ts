@@ -84,12 +84,13 @@ describe('verdicts catalog', () => {
     writeFileSync(bad, JSON.stringify({ tools: [{ ...changed.tools[0], name: '' }, { ...changed.tools[1], url: 'javascript:alert(1)' }], reviews: [{ tool: 'cursor', reviewer: 'nobody', verdict: 'ship', quote: 'q' }] }));
     const refused = await verdicts(['catalog', 'import', bad], other);
     expect(refused.code).toBe(1);
-    expect(refused.stderr.split('\n').filter(Boolean)).toEqual([
+    expect(refused.stdout.split('\n').filter(Boolean)).toEqual([
+      `nothing imported: 3 problems in ${bad}`,
       '  tools[0].name: expected a non-empty string',
       '  tools[1].url: expected an absolute http(s) URL',
       '  reviews[0].reviewer: no reviewer "nobody" in this file or the catalog',
-      `verdicts: ${bad}: 3 problems, nothing imported`,
     ]);
+    expect(refused.stderr.trim()).toBe(`verdicts: ${bad}: tools[0].name: expected a non-empty string (and 2 more problems)`);
   }, 240_000);
 
   it('verdicts plan warns when the runway is short', async () => {
