@@ -107,6 +107,25 @@ export const metrics = {
   }),
 };
 
+/** The catalog's runway in weeks (src/catalog/runway.ts), read at scrape time; unset in processes without a database. */
+let runwaySource: (() => Promise<number>) | null = null;
+
+export const catalogRunwayWeeks = new Gauge({
+  name: 'verdicts_catalog_runway_weeks',
+  help: 'Future weekly issues the catalog can still fill (the planner run forward); below 4 the editors are warned.',
+  registers: [registry],
+  async collect() {
+    if (!runwaySource) return;
+    const weeks = await withTimeout(runwaySource(), SCRAPE_TIMEOUT_MS).catch(() => null);
+    if (weeks !== null) this.set(weeks);
+  },
+});
+
+/** Where the runway gauge reads from: the web process sets it once. */
+export function watchCatalogRunway(source: () => Promise<number>): void {
+  runwaySource = source;
+}
+
 const queueUp = new Gauge({
   name: 'verdicts_queue_up',
   help: '1 when the queue backend answered the last scrape within 2 s, else 0.',

@@ -3,7 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { projectPath } from '../paths.js';
 import type { z } from 'zod';
 import { inTransaction, type Db } from '../db/pool.js';
-import { catalogFileSchema, type CatalogFile } from './schema.js';
+import { catalogFileSchema, catalogFileSchemaWith, type CatalogFile, type KnownSlugs } from './schema.js';
+import { auditImport } from './audit.js';
+import { diffCatalog, type CatalogDiff } from './diff.js';
+import { exportCatalog, knownSlugs } from './export.js';
 
 /** Tags a template literal as SQL for editors; it returns the text unchanged. */
 const sql = String.raw;
@@ -11,25 +14,36 @@ const sql = String.raw;
 // One statement per table, fed as parallel arrays through unnest(). Rows are inserted in slug order so two
 // imports running at once lock rows in the same order. The WHERE on DO UPDATE leaves identical rows alone:
 // re-importing an unchanged file writes nothing, not even updated_at.
+// `retired` is true, false or null (absent: a new row starts active, an existing one keeps its state).
 const UPSERT_REVIEWERS = sql`
-  INSERT INTO reviewers (slug, name, role)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS v(slug, name, role)
-  ORDER BY slug
-  ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role, updated_at = now()
-  WHERE (reviewers.name, reviewers.role) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.role)`;
+  INSERT INTO reviewers AS p (slug, name, role, retired_at)
+  SELECT v.slug, v.name, v.role, CASE WHEN v.retired THEN now() END
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[]) AS v(slug, name, role, retired)
+  ORDER BY v.slug
+  ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role,
+    retired_at = CASE WHEN $5::text[] @> ARRAY[EXCLUDED.slug] THEN p.retired_at
+                      WHEN EXCLUDED.retired_at IS NULL THEN NULL ELSE coalesce(p.retired_at, EXCLUDED.retired_at) END,
+    updated_at = now()
+  WHERE (p.name, p.role) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.role)
+     OR (NOT $5::text[] @> ARRAY[EXCLUDED.slug] AND (p.retired_at IS NULL) <> (EXCLUDED.retired_at IS NULL))`;
 
+// $9 lists the slugs whose record has no "retired" key: their retirement is left as it is.
 const UPSERT_TOOLS = sql`
-  INSERT INTO tools (slug, name, category, tagline, description, pricing_entry, url)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-    AS v(slug, name, category, tagline, description, pricing_entry, url)
-  ORDER BY slug
+  INSERT INTO tools AS t (slug, name, category, tagline, description, pricing_entry, url, retired_at)
+  SELECT v.slug, v.name, v.category, v.tagline, v.description, v.pricing_entry, v.url, CASE WHEN v.retired THEN now() END
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[])
+    AS v(slug, name, category, tagline, description, pricing_entry, url, retired)
+  ORDER BY v.slug
   ON CONFLICT (slug) DO UPDATE SET
     name = EXCLUDED.name, category = EXCLUDED.category, tagline = EXCLUDED.tagline,
     description = EXCLUDED.description, pricing_entry = EXCLUDED.pricing_entry, url = EXCLUDED.url,
+    retired_at = CASE WHEN $9::text[] @> ARRAY[EXCLUDED.slug] THEN t.retired_at
+                      WHEN EXCLUDED.retired_at IS NULL THEN NULL ELSE coalesce(t.retired_at, EXCLUDED.retired_at) END,
     updated_at = now()
-  WHERE (tools.name, tools.category, tools.tagline, tools.description, tools.pricing_entry, tools.url)
+  WHERE (t.name, t.category, t.tagline, t.description, t.pricing_entry, t.url)
     IS DISTINCT FROM
-        (EXCLUDED.name, EXCLUDED.category, EXCLUDED.tagline, EXCLUDED.description, EXCLUDED.pricing_entry, EXCLUDED.url)`;
+        (EXCLUDED.name, EXCLUDED.category, EXCLUDED.tagline, EXCLUDED.description, EXCLUDED.pricing_entry, EXCLUDED.url)
+     OR (NOT $9::text[] @> ARRAY[EXCLUDED.slug] AND (t.retired_at IS NULL) <> (EXCLUDED.retired_at IS NULL))`;
 
 // Reviews name their tool and reviewer by slug; both were upserted just before, in the same transaction.
 const UPSERT_REVIEWS = sql`
@@ -45,7 +59,10 @@ const UPSERT_REVIEWS = sql`
 /** The sample catalog shipped in the repo, imported when no file is given. */
 export const SAMPLE_CATALOG_PATH = projectPath('src/catalog/sample-catalog.json');
 
-/** A catalog that cannot be imported. `message` is one line; `problems` lists every problem found. */
+/** At most this many problems are listed for one file; the rest are counted. */
+export const MAX_PROBLEMS = 100;
+
+/** A catalog that cannot be imported. `message` is one line; `problems` lists every problem found (up to the cap). */
 export class CatalogError extends Error {
   readonly problems: string[];
 
@@ -54,7 +71,7 @@ export class CatalogError extends Error {
     const more = lines.length > 1 ? ` (and ${lines.length - 1} more problem${lines.length > 2 ? 's' : ''})` : '';
     super(`${source ? `${oneLine(source)}: ` : ''}${lines[0] ?? 'invalid catalog'}${more}`);
     this.name = 'CatalogError';
-    this.problems = lines;
+    this.problems = lines.length > MAX_PROBLEMS ? [...lines.slice(0, MAX_PROBLEMS), `… and ${lines.length - MAX_PROBLEMS} more`] : lines;
   }
 }
 
@@ -64,50 +81,74 @@ export interface ImportCounts {
   reviews: number;
 }
 
-/** Validates a parsed catalog, throwing CatalogError that names the first bad record by its path. */
-export function parseCatalog(input: unknown): CatalogFile {
-  const result = catalogFileSchema.safeParse(input);
+export interface ImportResult extends ImportCounts {
+  /** What the file changes (or, for a dry run, would change). */
+  diff: CatalogDiff;
+  applied: boolean;
+}
+
+/** Validates a parsed catalog, throwing CatalogError that lists every bad record by its path. */
+export function parseCatalog(input: unknown, known?: KnownSlugs): CatalogFile {
+  const result = (known ? catalogFileSchemaWith(known) : catalogFileSchema).safeParse(input);
   if (!result.success) throw new CatalogError(result.error.issues.flatMap(describeIssue));
   return result.data;
 }
 
-/** Upserts tools, reviewers and reviews by slug; all of the file or (on any error) none of it. */
-export async function importCatalog(db: Db, input: unknown): Promise<ImportCounts> {
-  const { reviewers, tools, reviews } = parseCatalog(input);
-  await inTransaction(db, async (client) => {
+/**
+ * Upserts tools, reviewers and reviews by slug; all of the file or (on any error) none of it. Reviews may name
+ * tools and reviewers already stored. `dryRun` validates and reports the changes without applying them; every
+ * change is written to the catalog audit as made by `actor`.
+ */
+export async function importCatalog(db: Db, input: unknown, opts: { dryRun?: boolean; actor?: string } = {}): Promise<ImportResult> {
+  const file = parseCatalog(input, await knownSlugs(db));
+  const { reviewers, tools, reviews } = file;
+  const counts = { tools: tools.length, reviewers: reviewers.length, reviews: reviews.length };
+  if (opts.dryRun) return { ...counts, diff: diffCatalog(await exportCatalog(db), file), applied: false };
+  const diff = await inTransaction(db, async (client) => {
+    // Locks out a concurrent import or admin edit between the diff and the writes (see catalog/edit.ts).
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('verdicts-catalog'))`);
+    const changes = diffCatalog(await exportCatalog(client), file);
+    const untouched = (list: readonly { slug: string; retired?: boolean }[]) => list.filter((r) => r.retired === undefined).map((r) => r.slug);
     if (reviewers.length > 0) {
-      await client.query(UPSERT_REVIEWERS, columns(reviewers, ['slug', 'name', 'role']));
+      await client.query(UPSERT_REVIEWERS, [...columns(reviewers.map((r) => ({ ...r, retired: r.retired ?? null })), ['slug', 'name', 'role', 'retired']), untouched(reviewers)]);
     }
     if (tools.length > 0) {
-      const rows = tools.map((t) => ({ ...t, url: t.url ?? null }));
-      await client.query(UPSERT_TOOLS, columns(rows, ['slug', 'name', 'category', 'tagline', 'description', 'pricing', 'url']));
+      const rows = tools.map((t) => ({ ...t, url: t.url ?? null, retired: t.retired ?? null }));
+      await client.query(UPSERT_TOOLS, [...columns(rows, ['slug', 'name', 'category', 'tagline', 'description', 'pricing', 'url', 'retired']), untouched(tools)]);
     }
     if (reviews.length > 0) {
       await client.query(UPSERT_REVIEWS, columns(reviews, ['tool', 'reviewer', 'verdict', 'quote']));
     }
+    await auditImport(client, changes, opts.actor ?? 'import');
+    return changes;
   });
-  return { tools: tools.length, reviewers: reviewers.length, reviews: reviews.length };
+  return { ...counts, diff, applied: true };
 }
 
 /** Reads a catalog JSON file (default: the sample catalog) and imports it; errors name the file. */
-export async function importCatalogFile(db: Db, file?: string): Promise<ImportCounts> {
+export async function importCatalogFile(db: Db, file?: string, opts: { dryRun?: boolean; actor?: string } = {}): Promise<ImportResult> {
   const label = file ?? 'sample-catalog.json';
   const input = await readCatalogJson(file ?? SAMPLE_CATALOG_PATH, label);
   try {
-    return await importCatalog(db, input);
+    return await importCatalog(db, input, opts);
   } catch (err) {
     if (err instanceof CatalogError) throw new CatalogError(err.problems, label);
     throw err;
   }
 }
 
-async function readCatalogJson(file: string, label: string): Promise<unknown> {
+export async function readCatalogJson(file: string, label: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     throw new CatalogError([`cannot read (${describeReadError(err as NodeJS.ErrnoException)})`], label);
   }
+  return parseCatalogJson(text, label);
+}
+
+/** Parses a catalog file's text; bad JSON is a CatalogError saying where. */
+export function parseCatalogJson(text: string, label?: string): unknown {
   text = text.replace(/^\uFEFF/, ''); // editors on Windows like to start files with a byte-order mark
   try {
     return JSON.parse(text);

@@ -39,6 +39,8 @@ export const reviewerSchema = z.strictObject({
   slug,
   name: text(80),
   role: text(80),
+  /** true: writes no new reviews (kept on the record); false: back on the panel; absent: left as it is. */
+  retired: z.boolean({ error: 'expected true or false' }).optional(),
 });
 
 export const toolSchema = z.strictObject({
@@ -50,6 +52,8 @@ export const toolSchema = z.strictObject({
   /** The pricing entry as shown on the card: "Free", "Paid", "Freemium", "Open source"… */
   pricing: text(40),
   url: z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL' }).max(500).superRefine(noPlaceholders).optional(),
+  /** true: never planned again (kept in the archive); false: plannable again; absent: left as it is. */
+  retired: z.boolean({ error: 'expected true or false' }).optional(),
 });
 
 export const reviewSchema = z.strictObject({
@@ -61,42 +65,74 @@ export const reviewSchema = z.strictObject({
 
 const list = <T extends z.ZodType>(item: T) => z.array(item, { error: 'expected a list' }).default([]);
 
-export const catalogFileSchema = z
-  .strictObject(
-    {
-      reviewers: list(reviewerSchema),
-      tools: list(toolSchema),
-      reviews: list(reviewSchema),
-    },
-    { error: 'expected an object with "reviewers", "tools" and "reviews"' },
-  )
-  .superRefine((file, ctx) => {
-    const toolAt = firstIndexBySlug(file.tools, 'tools', ctx);
-    const reviewerAt = firstIndexBySlug(file.reviewers, 'reviewers', ctx);
-    const reviewAt = new Map<string, number>();
-    file.reviews.forEach((review, i) => {
-      if (!toolAt.has(review.tool)) {
-        ctx.addIssue({ code: 'custom', path: ['reviews', i, 'tool'], message: `no tool "${review.tool}" in this file` });
-      }
-      if (!reviewerAt.has(review.reviewer)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['reviews', i, 'reviewer'],
-          message: `no reviewer "${review.reviewer}" in this file`,
+/** Slugs already in the database that a file's reviews may name without defining them. */
+export interface KnownSlugs {
+  tools: ReadonlySet<string>;
+  reviewers: ReadonlySet<string>;
+}
+
+const NOTHING_KNOWN: KnownSlugs = { tools: new Set(), reviewers: new Set() };
+
+/** The catalog file checked on its own: every review names a tool and a reviewer defined in the same file. */
+export const catalogFileSchema = catalogFileSchemaWith(NOTHING_KNOWN);
+
+/** The catalog file checked against a database: reviews may also name tools and reviewers stored there. */
+export function catalogFileSchemaWith(known: KnownSlugs) {
+  const where = known === NOTHING_KNOWN ? 'in this file' : 'in this file or the catalog';
+  return z
+    .strictObject(
+      {
+        reviewers: list(reviewerSchema),
+        tools: list(toolSchema),
+        reviews: list(reviewSchema),
+      },
+      { error: 'expected an object with "reviewers", "tools" and "reviews"' },
+    )
+    .superRefine(
+      (file, ctx) => {
+        const toolAt = firstIndexBySlug(file.tools ?? [], 'tools', ctx);
+        const reviewerAt = firstIndexBySlug(file.reviewers ?? [], 'reviewers', ctx);
+        const reviewAt = new Map<string, number>();
+        (file.reviews ?? []).forEach((review, i) => {
+          if (typeof review?.tool !== 'string' || typeof review?.reviewer !== 'string') return;
+          if (!toolAt.has(review.tool) && !known.tools.has(review.tool)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['reviews', i, 'tool'],
+              message: `no tool "${review.tool}" ${where}`,
+            });
+          }
+          if (!reviewerAt.has(review.reviewer) && !known.reviewers.has(review.reviewer)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['reviews', i, 'reviewer'],
+              message: `no reviewer "${review.reviewer}" ${where}`,
+            });
+          }
+          const key = `${review.tool}\u0000${review.reviewer}`;
+          const earlier = reviewAt.get(key);
+          if (earlier === undefined) reviewAt.set(key, i);
+          else {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['reviews', i],
+              message: `"${review.reviewer}" already reviewed "${review.tool}" in reviews[${earlier}]`,
+            });
+          }
         });
-      }
-      const key = `${review.tool}\u0000${review.reviewer}`;
-      const earlier = reviewAt.get(key);
-      if (earlier === undefined) reviewAt.set(key, i);
-      else {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['reviews', i],
-          message: `"${review.reviewer}" already reviewed "${review.tool}" in reviews[${earlier}]`,
-        });
-      }
-    });
-  });
+      },
+      // Also when some records are bad, so that one run lists every problem (duplicates and unknown names too).
+      // The file may then hold records of any shape: only string slugs take part.
+      { when: (payload) => listsPresent(payload.value) },
+    );
+}
+
+/** True when the value has the three lists (or lacks some): the cross-checks can then read it. */
+function listsPresent(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return ['tools', 'reviewers', 'reviews'].every((k) => v[k] === undefined || Array.isArray(v[k]));
+}
 
 /** Maps slug → first index, reporting every later record that repeats a slug. */
 function firstIndexBySlug(
@@ -106,6 +142,7 @@ function firstIndexBySlug(
 ): Map<string, number> {
   const at = new Map<string, number>();
   records.forEach((record, i) => {
+    if (typeof record?.slug !== 'string') return;
     const earlier = at.get(record.slug);
     if (earlier === undefined) at.set(record.slug, i);
     else {
@@ -119,4 +156,7 @@ function firstIndexBySlug(
   return at;
 }
 
-export type CatalogFile = z.output<typeof catalogFileSchema>;
+export type CatalogFile = z.output<ReturnType<typeof catalogFileSchemaWith>>;
+export type CatalogTool = CatalogFile['tools'][number];
+export type CatalogReviewer = CatalogFile['reviewers'][number];
+export type CatalogReview = CatalogFile['reviews'][number];

@@ -22,6 +22,8 @@ export async function planCommand(app: App, week: string, o: { json?: boolean; f
     reasons: c.reasons,
   }));
   for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+  const runway = await (await import('./catalog-commands.js')).runwayLine(app);
+  if (runway) process.stderr.write(`warning: ${runway}\n`);
   if (!r.issue) {
     process.stderr.write(`no issue planned for ${week}: no eligible pair of tools (import more tools or reviews)\n`);
     if (o.json) printJson({ week, state: null, pairs: [], warnings: r.warnings });

@@ -44,15 +44,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
   );
 
   const catalog = program.command('catalog').description('the tools, reviewers and reviews');
-  catalog.command('import [file]').description('upsert tools, reviewers and reviews from a JSON file (default: the sample catalog)').option('--json').action(
-    run((file: string | undefined, o: Opts) =>
-      withApp(async (app) => {
-        const { importCatalogFile } = await import('../catalog/import.js');
-        const counts = await importCatalogFile(app.db, file);
-        if (o.json) printJson(counts);
-        else console.log(`imported ${counts.tools} tools, ${counts.reviewers} reviewers, ${counts.reviews} reviews`);
-      }),
-    ),
+  const catalogCommands = () => import('./catalog-commands.js');
+  catalog
+    .command('import [file]')
+    .description('upsert tools, reviewers and reviews from a JSON file (format: README, "The catalog file")')
+    .option('--sample', 'import the sample catalog shipped in the repo')
+    .option('--dry-run', 'validate and show what would change, apply nothing')
+    .option('--json')
+    .action(run((file: string | undefined, o: Opts) => withApp(async (app) => (await catalogCommands()).importCommand(app, file, o))));
+  catalog.command('export [file]').description('write the catalog in the import format (default: standard output)').action(
+    run((file: string | undefined) => withApp(async (app) => (await catalogCommands()).exportCommand(app, file))),
+  );
+  catalog.command('runway').description('how many future weekly issues the catalog can still fill').option('--json').action(
+    run((o: Opts) => withApp(async (app) => (await catalogCommands()).runwayCommand(app, o))),
   );
 
   const subs = program.command('subscribers').description('readers');

@@ -9,8 +9,9 @@ import { comparisonsOf, type IssueRow } from './repo.js';
 import type { ComparisonView, IssueView, ScorecardLine, ToolCard } from './view.js';
 import { isoWeekLabel } from './week.js';
 
-/** Below this many votes the community figure shows "—": a handful of votes is noise. */
-export const MIN_COMMUNITY_VOTES = 5;
+import { MIN_COMMUNITY_VOTES } from '../catalog/planner.js';
+
+export { MIN_COMMUNITY_VOTES };
 
 const COMMUNITY = `
   SELECT tool_id, count(*)::int AS votes, count(*) FILTER (WHERE choice = 'ship')::int AS ships

@@ -1,11 +1,11 @@
 // Planning a week: reads the catalog and the history, asks the pure planner, stores the comparisons.
 import type { Logger } from 'pino';
 import { inTransaction, type Db } from '../db/pool.js';
-import { listToolsWithPanel } from '../catalog/read.js';
-import { pairKey, planPairs, type PlannerTool } from '../catalog/planner.js';
+import { featuredPairs, historyFor, plannableTools } from '../catalog/planner-input.js';
+import { pairKey, planPairs } from '../catalog/planner.js';
 import { canMove } from './lifecycle.js';
 import * as repo from './repo.js';
-import { parseIsoWeek, weekStart } from './week.js';
+import { parseIsoWeek } from './week.js';
 
 export class IssueError extends Error {
   constructor(message: string) {
@@ -21,8 +21,6 @@ export interface PlanResult {
   /** True when this call made the plan; false when it returned an existing one. */
   created: boolean;
 }
-
-const WEEK_MS = 7 * 86400_000;
 
 /**
  * Plans a week unless it already has a plan (then returns it). `force` re-plans an issue that has not
@@ -47,22 +45,10 @@ export async function planWeek(
       throw new IssueError(`issue ${week} is ${existing.state}: it can no longer be re-planned`);
     }
 
-    const tools: PlannerTool[] = (await listToolsWithPanel(tx)).map((t) => ({
-      id: t.id,
-      slug: t.slug,
-      name: t.name,
-      category: t.category,
-      pricing: t.pricing,
-      reviews: t.panel.reviews,
-      ships: t.panel.ships,
-    }));
-    const usedPairs = new Set((await repo.usedPairs(tx, week)).map((p) => pairKey(p.tool_a_id, p.tool_b_id)));
+    // The same inputs the runway forecast reads (src/catalog/runway.ts), so its forecast is this planner.
+    const tools = await plannableTools(tx);
+    const { usedPairs, weeksSinceFeatured } = historyFor(week, await featuredPairs(tx));
     for (const [x, y] of opts.exclude ?? []) usedPairs.add(pairKey(x, y));
-    const start = weekStart(week).getTime();
-    const weeksSinceFeatured = new Map<number, number>();
-    for (const r of await repo.lastFeatured(tx, week)) {
-      weeksSinceFeatured.set(r.tool_id, Math.round((start - weekStart(r.week).getTime()) / WEEK_MS));
-    }
 
     // Pinned pairs (an editor's choice) go first; the planner fills the rest.
     const byId = new Map(tools.map((t) => [t.id, t]));

@@ -1,6 +1,6 @@
 // The SQL of an issue's life: plan → render → approve → send. Named queries, visible as SQL.
 import type { Queryable } from '../db/pool.js';
-import { ABANDONED_STATES, EDITABLE_STATES, statesBefore, type IssueState } from './lifecycle.js';
+import { EDITABLE_STATES, statesBefore, type IssueState } from './lifecycle.js';
 
 export type { IssueState };
 
@@ -42,18 +42,6 @@ const Q = {
   comparisons: `SELECT issue_id, position, category, tool_a_id, tool_b_id, reasons FROM comparisons WHERE issue_id = $1 ORDER BY position`,
   deleteComparisons: `DELETE FROM comparisons WHERE issue_id = $1`,
   insertComparison: `INSERT INTO comparisons (issue_id, position, category, tool_a_id, tool_b_id, reasons) VALUES ($1, $2, $3, $4, $5, $6)`,
-  // Pairs featured in any other week that has not been cancelled or missed: "never sent before",
-  // and not promised to another week either.
-  usedPairs: `
-    SELECT c.tool_a_id, c.tool_b_id FROM comparisons c JOIN issues i ON i.id = c.issue_id
-    WHERE i.week <> $1 AND NOT (i.state = ANY($2::text[]))`,
-  // The most recent earlier week each tool appeared in.
-  lastFeatured: `
-    SELECT t.tool_id, max(i.week) AS week
-    FROM issues i JOIN comparisons c ON c.issue_id = i.id
-    CROSS JOIN LATERAL (VALUES (c.tool_a_id), (c.tool_b_id)) AS t(tool_id)
-    WHERE i.week < $1 AND NOT (i.state = ANY($2::text[]))
-    GROUP BY t.tool_id`,
   storeRender: `
     UPDATE issues SET subject = $2, preheader = $3, html = $4, text = $5, rendered_at = now(),
       state = CASE WHEN state = 'planned' THEN 'rendered' ELSE state END, updated_at = now()
@@ -115,14 +103,6 @@ export async function replaceComparisons(
   for (const p of pairs) {
     await db.query(Q.insertComparison, [issueId, position++, p.category, p.aId, p.bId, JSON.stringify(p.reasons)]);
   }
-}
-
-export async function usedPairs(db: Queryable, week: string): Promise<Array<{ tool_a_id: number; tool_b_id: number }>> {
-  return (await db.query(Q.usedPairs, [week, ABANDONED_STATES])).rows;
-}
-
-export async function lastFeatured(db: Queryable, week: string): Promise<Array<{ tool_id: number; week: string }>> {
-  return (await db.query(Q.lastFeatured, [week, ABANDONED_STATES])).rows;
 }
 
 export async function storeRender(

@@ -6,6 +6,7 @@ import type { ComposeOptions } from './compose.js';
 import { AWAITING_APPROVAL, renderWeek, statesBefore } from './lifecycle.js';
 import { approveWithGate, QualityGateError } from './approval.js';
 import { planWeek } from './plan.js';
+import { warnIfRunwayShort } from '../catalog/runway.js';
 import * as repo from './repo.js';
 import { isoWeekOf } from './week.js';
 
@@ -50,6 +51,7 @@ export async function weeklyTick(deps: ScheduleDeps, firedAt: Date, now = new Da
     return { kind: 'missed', week, reason };
   }
   const planned = await planWeek(deps.db, deps.log, week, { pairsPerIssue: deps.pairsPerIssue });
+  await warnIfRunwayShort(deps.db, deps.log, { pairsPerIssue: deps.pairsPerIssue, timeZone: deps.scheduleTz });
   if (!planned.issue) return { kind: 'no-pairs', week };
   await deps.enqueue.render(week, { notAfter });
   return { kind: 'queued-render', week };

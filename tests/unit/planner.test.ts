@@ -21,6 +21,7 @@ describe('the pair planner', () => {
     tool(5, 'Art', 5, 8),
     tool(6, 'Art', 1, 8, 'Paid'),
     tool(7, 'Art', 0, 0), // not reviewed
+    tool(8, 'Art', 3, 3), // three reviews: one short of eligible
   ];
 
   it('pairs only reviewed tools of the same category, each tool once', () => {
@@ -30,6 +31,35 @@ describe('the pair planner', () => {
     expect(new Set(used).size).toBe(used.length);
     for (const p of plan.pairs) expect(p.a.category).toBe(p.b.category);
     expect(used).not.toContain(7);
+    expect(used).not.toContain(8);
+  });
+
+  it('pairs a tool only from 4 panel reviews on', () => {
+    const art = [tool(5, 'Art', 5, 8), tool(8, 'Art', 3, 3)];
+    expect(planPairs(art, none(), 1).pairs).toEqual([]);
+    art[1] = tool(8, 'Art', 3, 4);
+    expect(planPairs(art, none(), 1).pairs.map((p) => pairKey(p.a.id, p.b.id))).toEqual([pairKey(5, 8)]);
+  });
+
+  it('with enough community votes, prefers the pair where readers disagree with the panel, and says so', () => {
+    // Four tools with the same panel figure and pricing: without votes every pair scores the same and the
+    // slug tie-break picks 1 vs 2.
+    const same = [1, 2, 3, 4].map((id) => tool(id, 'Dev', 6, 8, 'Paid'));
+    expect(pairKey(planPairs(same, none(), 1).pairs[0]!.a.id, planPairs(same, none(), 1).pairs[0]!.b.id)).toBe(pairKey(1, 2));
+
+    // Readers say ship to tool 3 (panel 75%) only 20% of the time over 10 votes; tool 4 has 4 votes, below the threshold.
+    const voted = same.map((t) => (t.id === 3 ? { ...t, votes: 10, voteShips: 2 } : t.id === 4 ? { ...t, votes: 4, voteShips: 0 } : t));
+    const plan = planPairs(voted, none(), 1);
+    const best = plan.pairs[0]!;
+    expect([best.a.id, best.b.id]).toContain(3);
+    expect(best.reasons).toContain('readers disagree with the panel: Tool 3 20% community ship vs 75% panel (10 votes)');
+    expect(planPairs([...voted].reverse(), none(), 1).pairs[0]).toEqual(best);
+
+    // Below the threshold a gap counts for nothing: four votes against the panel leave the order as it was.
+    const few = same.map((t) => (t.id === 4 ? { ...t, votes: 4, voteShips: 0 } : t));
+    const fewBest = planPairs(few, none(), 1).pairs[0]!;
+    expect(pairKey(fewBest.a.id, fewBest.b.id)).toBe(pairKey(1, 2));
+    expect(fewBest.reasons.join(' ')).not.toMatch(/readers disagree/);
   });
 
   it('is deterministic: same inputs, same plan', () => {

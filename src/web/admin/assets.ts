@@ -78,12 +78,60 @@ svg text { font:11px system-ui,sans-serif; fill:#5b6575; }
 .kv dt { color:var(--muted); } .kv dd { margin:0; word-break:break-word; }
 .url { font-family:ui-monospace,SFMono-Regular,Menlo,monospace; font-size:12.5px; word-break:break-all; }
 .visually-hidden { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap; }
+/* The catalog's forms: a label over each control, its message under it. */
+form.stack { display:flex; flex-direction:column; gap:12px; max-width:640px; }
+.field { display:flex; flex-direction:column; gap:3px; }
+.field label { font-weight:600; }
+.field input, .field textarea, .field select { width:100%; font:inherit; padding:6px 8px; border:1px solid #b8c0cc; border-radius:6px; background:#fff; }
+.field.invalid input, .field.invalid textarea, .field.invalid select { border-color:var(--bad); box-shadow:0 0 0 1px var(--bad); }
+.field small.error { color:var(--bad); font-weight:600; }
+form.stack button { align-self:flex-start; }
+form.filters { display:flex; flex-wrap:wrap; gap:8px; align-items:center; }
+form.filters input[type=search] { font:inherit; padding:6px 8px; border:1px solid #b8c0cc; border-radius:6px; min-width:0; flex:1 1 180px; }
+.warn-text { color:var(--warn); font-weight:600; }
+b.big { font-size:22px; }
+h3.spaced { margin-top:18px; }
+.crumbs { margin:0; }
+ul.audit { list-style:none; padding:0; margin:0; } ul.audit li { padding:6px 0; border-bottom:1px solid var(--line); }
+ul.audit .detail { word-break:break-word; }
+tr.retired td { opacity:.6; }
+.cal-week { border-top:1px solid var(--line); padding:10px 0; } .cal-week:first-of-type { border-top:none; }
+.cal-week ul { margin:4px 0 0; padding-left:20px; }
+.badge.tentative { background:#f2f4f7; color:#475467; border:1px dashed #98a2b3; }
+/* Wide tables scroll inside their card rather than widening the page. */
+.table-scroll { overflow-x:auto; max-width:100%; }
+/* A phone: the header wraps instead of clipping "Log out", cards get narrower margins, the catalog's tables
+   turn into one block per row with each cell labelled, and other tables scroll inside their card. */
+@media (max-width: 640px) {
+  header.top { flex-wrap:wrap; gap:8px 16px; padding:10px 14px; }
+  header.top nav { order:3; flex-basis:100%; flex-wrap:wrap; gap:4px 14px; }
+  main { padding:14px 10px 40px; }
+  .card { padding:12px; overflow-x:auto; }
+  table.reflow thead { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); }
+  table.reflow, table.reflow tbody, table.reflow tr, table.reflow td { display:block; width:100%; }
+  table.reflow tr { border-bottom:1px solid var(--line); padding:6px 0; }
+  table.reflow td { border:none; padding:2px 0; text-align:left; }
+  table.reflow td[data-label]::before { content:attr(data-label) ": "; color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.3px; }
+  table.reflow td[data-label="Tool"]::before, table.reflow td[data-label="Reviewer"]::before { content:none; }
+  .kv { grid-template-columns:1fr; }
+  .pair { grid-template-columns:1fr; }
+  .charts { grid-template-columns:1fr; }
+  .charts svg { max-width:100%; height:auto; }
+  .grid { grid-template-columns:minmax(0,1fr); }
+  .frame-wrap { padding:8px; }
+  .actions .row { flex-wrap:wrap; }
+}
 `;
 
 export const ADMIN_JS = String.raw`
 (function () {
   // Email frames grow to their content, so the page scrolls instead of the frame.
+  // Narrower than the email (a phone), the frame is zoomed out to fit its card instead of scrolling inside it.
   function fit(frame) {
+    var wrap = frame.parentElement;
+    var width = Number(frame.getAttribute('width')) || frame.offsetWidth;
+    var room = wrap ? wrap.clientWidth - 32 : width;
+    frame.style.zoom = room < width ? String(Math.max(0.3, room / width)) : '';
     try {
       var doc = frame.contentDocument;
       if (!doc || !doc.documentElement) return;
@@ -92,6 +140,7 @@ export const ADMIN_JS = String.raw`
   }
   document.querySelectorAll('iframe.email').forEach(function (f) {
     f.addEventListener('load', function () { fit(f); });
+    window.addEventListener('resize', function () { fit(f); });
     fit(f);
   });
 

@@ -10,7 +10,8 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import { createElement, type ReactElement } from 'react';
 import type { App } from '../../app.js';
 import { crossSiteReason, identifyHeader, tokenMatches, PAGE_REALM, REALM, safeNext, SESSION_COOKIE, type AdminIdentity } from './auth.js';
-import { documentHtml } from './layout.js';
+import { BannerContext, documentHtml } from './layout.js';
+import { queuesDocument } from './queues-page.js';
 import { loginGuard } from './login-guard.js';
 import { LoginPage } from './pages.js';
 import { endSession, findSession, startSession, SESSION_DAYS, type AdminSession } from './sessions.js';
@@ -38,14 +39,16 @@ const CSP = {
   page: "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'",
   // An email shown in a frame: its inline styles and remote images, never a script, never a form.
   email: "default-src 'none'; img-src http: https: data:; style-src 'unsafe-inline'; font-src http: https: data:; frame-ancestors 'self'; form-action 'none'; base-uri 'none'",
-  // bull-board's bundle and the web font its page asks for.
-  queues: "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; font-src 'self' data: https://fonts.gstatic.com; img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; base-uri 'self'; object-src 'none'",
+  // bull-board's bundle (its Google web font is taken out of the page: see queues-page.ts).
+  queues: "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; base-uri 'self'; object-src 'none'",
 };
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** An admin page, with the short-runway banner when the catalog is running out (catalog-routes.ts). */
 export function adminPage(reply: FastifyReply, element: ReactElement, status = 200): FastifyReply {
-  return reply.status(status).type('text/html; charset=utf-8').send(documentHtml(element));
+  const banner = reply.request.runwayBanner ?? null;
+  return reply.status(status).type('text/html; charset=utf-8').send(documentHtml(createElement(BannerContext.Provider, { value: banner }, element)));
 }
 
 export function wantsHtml(req: FastifyRequest): boolean {
@@ -79,6 +82,7 @@ export async function adminGate(admin: FastifyInstance, app: App): Promise<void>
     reply.header('referrer-policy', 'same-origin');
     reply.header('x-content-type-options', 'nosniff');
     if (!req.url.startsWith('/admin/assets/') && !req.url.startsWith('/admin/queues/static/')) reply.header('cache-control', 'no-store');
+    if (kind === 'queues' && typeof payload === 'string' && /text\/html/.test(String(reply.getHeader('content-type') ?? ''))) return queuesDocument(payload);
     return payload;
   });
 

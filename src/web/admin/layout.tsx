@@ -6,7 +6,10 @@ import type { IssueState } from '../../issues/repo.js';
 /** The CSRF token of the current response, put into every form by <PostForm>. */
 export const CsrfContext = createContext<string>('');
 
-export type Section = 'issues' | 'outbox' | 'queues' | null;
+export type Section = 'issues' | 'catalog' | 'calendar' | 'outbox' | 'queues' | null;
+
+/** The warning shown on top of every admin page while the catalog's runway is short (set per response). */
+export const BannerContext = createContext<string | null>(null);
 
 export interface LayoutProps {
   title: string;
@@ -20,6 +23,7 @@ export interface LayoutProps {
 }
 
 export function Layout({ title, section, csrf, refreshSeconds, signedIn = true, children }: LayoutProps) {
+  const banner = useContext(BannerContext);
   const link = (s: Exclude<Section, null>, href: string, label: string) => (
     <a href={href} aria-current={section === s ? 'page' : undefined}>
       {label}
@@ -51,6 +55,8 @@ export function Layout({ title, section, csrf, refreshSeconds, signedIn = true, 
               <>
                 <nav aria-label="Admin sections">
                   {link('issues', '/admin', 'Issues')}
+                  {link('catalog', '/admin/catalog', 'Catalog')}
+                  {link('calendar', '/admin/calendar', 'Calendar')}
                   {link('outbox', '/admin/outbox', 'Outbox')}
                   {link('queues', '/admin/queues', 'Queues')}
                 </nav>
@@ -60,7 +66,14 @@ export function Layout({ title, section, csrf, refreshSeconds, signedIn = true, 
               </>
             ) : null}
           </header>
-          <main>{children}</main>
+          <main>
+            {banner && signedIn ? (
+              <div className="flash error runway-banner" role="alert">
+                {banner} <a href="/admin/catalog">Open the catalog</a>
+              </div>
+            ) : null}
+            {children}
+          </main>
         </CsrfContext.Provider>
       </body>
     </html>

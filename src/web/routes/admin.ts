@@ -14,6 +14,7 @@ import { adminActions } from '../admin/actions.js';
 import { ADMIN_CSS, ADMIN_JS } from '../admin/assets.js';
 import { adminGate, adminPage, wantsHtml } from '../admin/gate.js';
 import { ErrorPage, IssuesPage, OutboxMessagePage, OutboxPage } from '../admin/pages.js';
+import { catalogRoutes } from '../admin/catalog-routes.js';
 import { progressOf } from '../admin/results.js';
 import { csrfToken, loadIssuePage, weekParam } from '../admin/load.js';
 import { IssuePage, type PreviewView } from '../admin/issue-page.js';
@@ -114,6 +115,7 @@ export async function adminRoutes(f: FastifyInstance, app: App): Promise<void> {
       });
 
       await adminActions(admin, app);
+      await catalogRoutes(admin, app, page);
 
       // bull-board over the app's own queues, on whichever backend they run.
       const board = new FastifyAdapter();

@@ -1,14 +1,16 @@
-// GET /metrics: Prometheus text of this process (prom-client), queue depths read at scrape time. Not for
+// GET /metrics: Prometheus text of this process (prom-client), queue depths and the catalog's runway read at scrape time. Not for
 // anyone who asks: with METRICS_PORT set it is served there only (a port the operator keeps private);
 // otherwise on PORT to `Authorization: Bearer METRICS_TOKEN` (ADMIN_TOKEN when METRICS_TOKEN is unset).
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.js';
-import { metricsText, watchAppQueues } from '../../metrics.js';
+import { metricsText, watchAppQueues, watchCatalogRunway } from '../../metrics.js';
+import { catalogForecast } from '../../catalog/runway.js';
 import { tokenMatches } from '../admin/auth.js';
 import { loginGuard } from '../admin/login-guard.js';
 
 export async function metricsRoutes(f: FastifyInstance, app: App): Promise<void> {
   watchAppQueues(app);
+  watchCatalogRunway(async () => (await catalogForecast(app.db, { pairsPerIssue: app.config.pairsPerIssue, timeZone: app.config.scheduleTz })).runway.weeks);
   if (app.config.metricsPort !== undefined) return; // served by the metrics server on METRICS_PORT
   const token = app.config.metricsToken ?? app.config.adminToken;
   // Wrong tokens here count with the admin's: the same token may open both.

@@ -1,0 +1,108 @@
+// Every admin page on a phone (375 px) in Chromium, with and without JavaScript: no sideways scroll, "Log out"
+// inside the screen, tables inside their card, the email frame scaled to fit. And /admin/queues links back to
+// the admin and asks no remote server for a font.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, type Page } from 'playwright-core';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { ARTIFACTS, freePort, launchChromium } from '../support/browser.js';
+import { addReaders, createHarness, type Harness } from '../support/harness.js';
+import { buildServer } from '../../src/web/server.js';
+import { planWeek } from '../../src/issues/plan.js';
+import { renderWeek } from '../../src/issues/lifecycle.js';
+import { OutboxMailer } from '../../src/delivery/outbox-mailer.js';
+
+const TOKEN = 'test-admin-token-0123';
+const WEEK = '2030-W22';
+
+let h: Harness;
+let web: FastifyInstance;
+let browser: Browser;
+let base: string;
+let outboxId: number;
+
+async function signedIn(javaScriptEnabled: boolean): Promise<Page> {
+  const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 375, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/admin/login`);
+  await page.getByLabel('Admin token').fill(TOKEN);
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Log in' }).click()]);
+  return page;
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  h = await createHarness({ backend: 'postgres', env: { PUBLIC_URL: base, PORT: String(port) } });
+  await addReaders(h.app, 3);
+  await planWeek(h.app.db, h.app.log, WEEK, { pairsPerIssue: 2 });
+  const issue = await renderWeek(h.app.db, h.app.log, WEEK, h.app.config);
+  // One message in the outbox, as the outbox mailer stores it.
+  await new OutboxMailer(h.app.db).sendBatch(
+    [{ from: 'Verdicts <v@example.org>', to: 'reader0@example.net', subject: issue.subject!, html: issue.html!, text: issue.text!, headers: {}, tags: [] }],
+    'phone-test-1',
+  );
+  outboxId = (await h.app.db.query('SELECT id::int FROM outbox LIMIT 1')).rows[0].id;
+  web = await buildServer(h.app);
+  await web.listen({ port, host: '127.0.0.1' });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.close();
+  await h?.close();
+});
+
+const PAGES = () => [
+  '/admin',
+  `/admin/issues/${WEEK}`,
+  `/admin/issues/${WEEK}?view=phone`,
+  `/admin/issues/${WEEK}?view=text`,
+  '/admin/outbox',
+  `/admin/outbox/${outboxId}`,
+  '/admin/catalog',
+  '/admin/catalog/tools/cursor',
+  '/admin/catalog/tools/new',
+  '/admin/catalog/reviewers',
+  '/admin/calendar',
+];
+
+describe('the admin at 375 px', () => {
+  for (const js of [true, false]) {
+    it(`has no sideways scroll and keeps "Log out" on screen on every page (JavaScript ${js ? 'on' : 'off'})`, async () => {
+      const page = await signedIn(js);
+      for (const url of PAGES()) {
+        await page.goto(`${base}${url}`);
+        await page.waitForLoadState('load');
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        expect(width, `${url}: page width`).toBeLessThanOrEqual(375);
+        const logout = await page.getByRole('button', { name: 'Log out' }).boundingBox();
+        expect(logout && logout.x + logout.width, `${url}: Log out inside the screen`).toBeLessThanOrEqual(375);
+        const frame = page.locator('iframe.email');
+        if (js && (await frame.count()) > 0) {
+          const box = (await frame.boundingBox())!;
+          expect(box.x + box.width, `${url}: email frame inside the screen`).toBeLessThanOrEqual(375);
+        }
+        const name = url.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'admin';
+        await page.screenshot({ path: path.join(ARTIFACTS, `phone-${js ? 'js' : 'nojs'}-${name}.png`) });
+      }
+      await page.context().close();
+    });
+  }
+
+  it('/admin/queues links back to the admin and loads no remote font', async () => {
+    const page = await signedIn(true);
+    const remote: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith(base)) remote.push(r.url());
+    });
+    await page.goto(`${base}/admin/queues`);
+    await page.waitForLoadState('networkidle');
+    expect(remote).toEqual([]);
+    const back = page.getByRole('link', { name: /Verdicts admin|Back to the admin/ });
+    expect(await back.first().getAttribute('href')).toBe('/admin');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'phone-queues.png') });
+    await page.context().close();
+  });
+});
