@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { ExactTally, FingerprintTally, type RecipientTally } from './recipient-tally.js';
 import { SlidingWindow, rateWindow, type RateVerdict, type RateWindow } from './sliding-window.mjs';
+import { WebhookPoster, type WebhookConfig, type WebhookStats } from './fake-resend-webhooks.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -130,13 +131,17 @@ export type ControlCommand =
   | ({ op: 'failRandomly' } & ChaosOptions)
   | { op: 'stall'; ms: number }
   | { op: 'stallNext'; n: number; ms: number }
-  | { op: 'acceptThenDropNext'; n: number };
+  | { op: 'acceptThenDropNext'; n: number }
+  /** Post signed events for every accepted email to our webhook (fake-resend-webhooks.ts); null: stop. */
+  | { op: 'webhooks'; config: WebhookConfig | null };
 
 export interface ControlResult {
   ok: true;
   stats: FakeResendStats;
   /** Only for op 'recipients': accepted deliveries per bare, lower-cased `to` address. */
   recipients?: Record<string, number>;
+  /** What the webhook poster did since it was configured. */
+  webhooks?: WebhookStats;
 }
 
 export interface FakeResend {
@@ -177,6 +182,8 @@ export interface FakeResend {
   reset(): void;
   /** The same commands as `POST /__control`. */
   control(command: ControlCommand): ControlResult;
+  /** Signed events posted to our webhook for every accepted email, when configured. */
+  readonly webhooks: WebhookPoster;
   /** Stops listening, drops open connections and abandons held requests (they record nothing). */
   close(): Promise<void>;
 }
@@ -383,6 +390,20 @@ const controlSchema = z.discriminatedUnion('op', [
     slowMs: z.object({ min: z.number().nonnegative(), max: z.number().nonnegative() }).optional(),
   }),
   z.object({ op: z.literal('stall'), ms: z.number().nonnegative() }),
+  z.object({
+    op: z.literal('webhooks'),
+    config: z
+      .object({
+        url: z.string().url(),
+        secret: z.string().min(1),
+        types: z.array(z.string().min(1)).min(1),
+        timing: z.enum(['before-answer', 'after-answer']),
+        duplicate: z.boolean().optional(),
+        reverse: z.boolean().optional(),
+        concurrency: z.number().int().positive().optional(),
+      })
+      .nullable(),
+  }),
   z.object({ op: z.literal('stallNext'), n: z.number().int().nonnegative(), ms: z.number().nonnegative() }),
   z.object({ op: z.literal('acceptThenDropNext'), n: z.number().int().nonnegative() }),
 ]);
@@ -460,6 +481,9 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
   const requests: RequestRecord[] = [];
   let closed = false;
   const holds = new Set<{ timer: NodeJS.Timeout; resolve: (completed: boolean) => void }>();
+  const webhooks = new WebhookPoster();
+  // The emails accept() just took, handed to the webhook poster by the request that made them.
+  const acceptedNow: Array<{ id: string; to: string[] }> = [];
 
   /** Waits ms; resolves false if the fake was closed meanwhile. */
   function hold(ms: number): Promise<boolean> {
@@ -553,6 +577,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
         if (previous === 1) stats.duplicateRecipients++;
       }
       stats.accepted++;
+      if (webhooks.config) acceptedNow.push({ id, to });
       if (keepBodies) {
         const delivery: Delivery = {
           id,
@@ -709,6 +734,8 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
         return drop(res, record, 'dropped');
       }
       const answer = accept(path, emails, batchErrors, idempotencyKey, record);
+      const posted = webhooks.deliver(acceptedNow.splice(0));
+      if (webhooks.config?.timing === 'before-answer') await posted;
       if (faults.acceptThenDrop > 0) {
         faults.acceptThenDrop--;
         dropAfter = true;
@@ -787,8 +814,11 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
       case 'acceptThenDropNext':
         fake.acceptThenDropNext(command.n);
         break;
+      case 'webhooks':
+        webhooks.configure(command.config);
+        break;
     }
-    return { ok: true, stats: snapshot() };
+    return { ok: true, stats: snapshot(), webhooks: webhooks.stats };
   }
 
   /** Accepted deliveries per address; only a fake that keeps bodies keeps addresses. */
@@ -909,6 +939,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
       requestCounter = 0;
     },
     control,
+    webhooks,
     async close() {
       if (closed) return;
       closed = true;
