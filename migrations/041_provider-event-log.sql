@@ -34,6 +34,8 @@ CREATE TABLE provider_event_inbox (
 );
 CREATE INDEX provider_event_inbox_fresh_idx ON provider_event_inbox (seq) WHERE parked_at IS NULL;
 CREATE INDEX provider_event_inbox_parked_idx ON provider_event_inbox (next_try_at) WHERE parked_at IS NOT NULL;
+-- The sender's "mark sent" wakes the parked events of the ids it just recorded (src/delivery/ledger.ts).
+CREATE INDEX provider_event_inbox_waiting_idx ON provider_event_inbox (email_id) WHERE parked_at IS NOT NULL;
 
 -- Webhook ids are remembered for the provider's retry window only (expired by the rollup's upkeep).
 CREATE INDEX provider_events_received_idx ON provider_events (received_at);

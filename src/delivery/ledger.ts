@@ -66,7 +66,11 @@ const Q = {
       SELECT issue_id, batch_no, old_state, new_state FROM changed
       UNION ALL
       SELECT issue_id, batch_no, NULL, 'sent_minute:' || floor(extract(epoch FROM now()) / 60)::bigint FROM changed),
-    ${bumpCounts('paced')}
+    ${bumpCounts('paced')},
+    -- Provider events that came before this mark (parked: their email id was unknown) are due now.
+    woken AS (
+      UPDATE provider_event_inbox SET next_try_at = now()
+      WHERE parked_at IS NOT NULL AND email_id = ANY($4::text[]) AND next_try_at > now())
     SELECT count(*)::int AS n FROM changed`,
   noteError: `
     UPDATE deliveries SET last_error = $3, updated_at = now()

@@ -73,6 +73,9 @@ const EXPIRE_PARKED = sql`
 const EXPIRE_WEBHOOK_IDS = sql`
   DELETE FROM provider_events WHERE id IN (
     SELECT id FROM provider_events WHERE received_at < now() - interval '${DEDUPE_WINDOW}' LIMIT 10000)`;
+const WAKE_MATCHABLE = sql`
+  UPDATE provider_event_inbox i SET next_try_at = now()
+  WHERE i.parked_at IS NOT NULL AND EXISTS (SELECT 1 FROM deliveries d WHERE d.provider_message_id = i.email_id)`;
 const PARKED = sql`SELECT count(*)::int AS n FROM provider_event_inbox WHERE parked_at IS NOT NULL`;
 
 export interface RollupResult {
@@ -95,6 +98,8 @@ export async function eventUpkeep(db: Db): Promise<{ unmatched: number; parked: 
   const unmatched = (await db.query(EXPIRE_PARKED)).rowCount ?? 0;
   if (unmatched) metrics.providerEventsUnmatched.inc(unmatched);
   await db.query(EXPIRE_WEBHOOK_IDS);
+  // Parked events whose delivery got its id while a pass was parking them (see rollUpAll): due now.
+  await db.query(WAKE_MATCHABLE);
   const parked = (await db.query<{ n: number }>(PARKED)).rows[0]!.n;
   metrics.providerEventsParked.set(parked);
   return { unmatched, parked };
@@ -109,7 +114,11 @@ export async function rollUpAll(db: Db): Promise<void> {
       continue;
     }
     const fresh = (await db.query(`SELECT 1 FROM provider_event_inbox WHERE parked_at IS NULL LIMIT 1`)).rowCount;
-    if (!fresh && r.matched === 0) return;
+    if (fresh || r.matched > 0) continue;
+    // A mark that landed while a pass was parking its events cannot wake them (the pass decided on an
+    // older snapshot); they would match at their next try. A drain does not wait for that.
+    const matchable = (await db.query(WAKE_MATCHABLE)).rowCount;
+    if (!matchable) return;
   }
 }
 

@@ -70,7 +70,7 @@ export async function chaosSend(opts: {
     async start(args = ['worker', 'send'], extraEnv = {}) {
       const p = startVerdicts(`${args.join(' ')} #${processes.length + 1}`, args, { ...h.env, LOG_LEVEL: 'info', ...extraEnv }, path.join(logDir, `p${processes.length + 1}.log`));
       processes.push(p);
-      await p.waitForLog(args[0] === 'scheduler' ? 'schedule registered' : 'workers started', 45_000);
+      await p.waitForLog(args[0] === 'scheduler' ? 'schedule registered' : args[0] === 'web' ? 'web listening' : 'workers started', 45_000);
       return p;
     },
     async fanOut() {
