@@ -1,6 +1,7 @@
 // The web process: Fastify with one file per route group under routes/. Pages are rendered from JSX.
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { App } from '../app.js';
+import { createAdminPool, createPool } from '../db/pool.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { adminRoutes } from './routes/admin.js';
@@ -36,15 +37,28 @@ export async function buildServer(app: App, opts: WebOptions = {}): Promise<Fast
   });
   await healthRoutes(f, app);
   await metricsRoutes(f, app);
-  await adminRoutes(f, app);
+  await adminRoutes(f, app.adminDb ? { ...app, db: app.adminDb } : app);
   await publicSite(f, app);
   await webhookRoutes(f, app);
   for (const add of opts.extra ?? []) await add(f, app);
   return f;
 }
 
+/** Web requests never hold a statement longer than this (the admin's pool: ADMIN_STATEMENT_TIMEOUT_MS). */
+export const WEB_STATEMENT_TIMEOUT_MS = 5_000;
+
+/** The process's app with the web's pools: the reader routes and webhooks on a pool of their own under
+ * WEB_STATEMENT_TIMEOUT_MS, the admin on its small pool. Closed with the server. */
+export function withWebPools(app: App): { app: App; close(): Promise<void> } {
+  const db = createPool(app.databaseUrl, { max: app.db.options.max, name: 'verdicts-web', statementTimeoutMs: WEB_STATEMENT_TIMEOUT_MS });
+  const adminDb = createAdminPool(app.databaseUrl);
+  return { app: { ...app, db, adminDb }, close: async () => void (await Promise.all([db.end(), adminDb.end()])) };
+}
+
 export async function startWeb(app: App, opts: WebOptions = {}): Promise<FastifyInstance> {
-  const f = await buildServer(app, opts);
+  const pools = withWebPools(app);
+  const f = await buildServer(pools.app, opts);
+  f.addHook('onClose', () => pools.close());
   await f.listen({ port: app.config.port, host: '0.0.0.0' });
   app.log.info({ url: app.config.publicUrl, port: app.config.port }, 'web listening');
   return f;
