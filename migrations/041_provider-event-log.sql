@@ -13,6 +13,17 @@ CREATE TABLE provider_event_log (
 ) PARTITION BY RANGE (received_at);
 -- A month nobody created ahead of time still takes its events.
 CREATE TABLE provider_event_log_default PARTITION OF provider_event_log DEFAULT;
+-- This month and the next three; the rollup's upkeep keeps three months ahead from then on.
+DO $$
+DECLARE
+  m date;
+BEGIN
+  FOR i IN 0..3 LOOP
+    m := (date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => i))::date;
+    EXECUTE format('CREATE TABLE %I PARTITION OF provider_event_log FOR VALUES FROM (%L) TO (%L)',
+      'provider_event_log_y' || to_char(m, 'YYYY') || 'm' || to_char(m, 'MM'), m::timestamp AT TIME ZONE 'UTC', (m + interval '1 month')::timestamp AT TIME ZONE 'UTC');
+  END LOOP;
+END $$;
 
 -- The events still to be rolled up into their delivery rows and the issue's figures (src/subscribers/
 -- event-rollup.ts). An event whose email id no ledger row carries yet (the provider was faster than the

@@ -83,6 +83,11 @@ export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, 
           if (confirmations) await wakeConfirmations(app.queue('confirm'), 'sweep');
           return { requeued, confirmations };
         },
+        'prune-ledger': async (job) => {
+          const p = parsePayload('prune-ledger', job.data);
+          const { pruneLedger } = await import('../src/delivery/prune.js');
+          return pruneLedger(app.db, app.log, { keepWeeks: p.keepWeeks });
+        },
       };
     case 'render':
       return {

@@ -93,6 +93,30 @@ export async function sentPerMinute(db: Queryable, issueId: number): Promise<Arr
   return (await db.query<{ minute: string; n: string }>(MINUTES, [issueId])).rows.map((r) => ({ minute: Number(r.minute), n: Number(r.n) }));
 }
 
+// Readers who got this issue and left before the next issue started sending: the readers who left in
+// that window (a handful), each checked against the ledger by primary key.
+const UNSUBSCRIBED_AFTER = sql`
+  SELECT count(*)::int AS n
+  FROM subscribers s
+  WHERE s.unsubscribed_at >= $2
+    AND s.unsubscribed_at < coalesce((SELECT min(send_started_at) FROM issues WHERE send_started_at > $2), 'infinity')
+    AND EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = $1 AND d.subscriber_id = s.id AND d.state = 'sent')`;
+
+/** The issue's "unsubscribed after" figure; a pruned issue keeps the one it had ('frozen:unsubscribed'). */
+export async function unsubscribedAfter(db: Queryable, issueId: number, sendStartedAt: Date | null, opts: { live?: boolean } = {}): Promise<number> {
+  const frozen = opts.live ? null : await namedFigure(db, issueId, 'frozen:unsubscribed');
+  if (frozen !== null) return frozen;
+  return sendStartedAt ? (await db.query<{ n: number }>(UNSUBSCRIBED_AFTER, [issueId, sendStartedAt])).rows[0]!.n : 0;
+}
+
+/** Keeps a figure that can no longer be counted from rows (a prune is about to remove them). */
+export async function freezeFigure(db: Queryable, issueId: number, name: string, n: number): Promise<void> {
+  await db.query(
+    `INSERT INTO issue_counts (issue_id, name, shard, n) VALUES ($1, $2, 0, $3) ON CONFLICT (issue_id, name, shard) DO UPDATE SET n = EXCLUDED.n`,
+    [issueId, name, n],
+  );
+}
+
 /** A figure kept apart from the ledger's own (e.g. frozen by a prune), or null. */
 export async function namedFigure(db: Queryable, issueId: number, name: string): Promise<number | null> {
   const { rows } = await db.query<{ n: string | null }>(`SELECT sum(n)::bigint AS n FROM issue_counts WHERE issue_id = $1 AND name = $2`, [issueId, name]);
@@ -107,7 +131,7 @@ export async function recountFigures(db: Queryable, issueId: number): Promise<Re
 
 /** The stored figures, in the same shape as recountFigures (zero figures left out). */
 export async function storedFigures(db: Queryable, issueId: number): Promise<Record<string, number>> {
-  const { rows } = await db.query<{ name: string; n: string }>(`SELECT name, sum(n)::bigint AS n FROM issue_counts WHERE issue_id = $1 GROUP BY name HAVING sum(n) <> 0`, [issueId]);
+  const { rows } = await db.query<{ name: string; n: string }>(`SELECT name, sum(n)::bigint AS n FROM issue_counts WHERE issue_id = $1 AND name NOT LIKE 'frozen:%' GROUP BY name HAVING sum(n) <> 0`, [issueId]);
   return Object.fromEntries(rows.map((r) => [r.name, Number(r.n)]));
 }
 

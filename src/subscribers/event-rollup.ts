@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { inTransaction, type Db } from '../db/pool.js';
 import { bumpCounts } from '../delivery/counts.js';
 import { metrics } from '../metrics.js';
+import { ensureEventMonths } from './event-partitions.js';
 
 const sql = String.raw;
 
@@ -93,8 +94,10 @@ export async function rollUpEvents(db: Db, limit = 5000): Promise<RollupResult |
   });
 }
 
-/** Forgets webhook ids past the retry window and drops parked events past the parking limit (counted). */
+/** Creates the event log's coming months, forgets webhook ids past the retry window and drops parked events
+ * past the parking limit (counted). */
 export async function eventUpkeep(db: Db): Promise<{ unmatched: number; parked: number }> {
+  await ensureEventMonths(db);
   const unmatched = (await db.query(EXPIRE_PARKED)).rowCount ?? 0;
   if (unmatched) metrics.providerEventsUnmatched.inc(unmatched);
   await db.query(EXPIRE_WEBHOOK_IDS);

@@ -2,7 +2,7 @@
 // Read-only SQL, named and visible; every change goes through src/issues/.
 import type { Queryable } from '../../db/pool.js';
 import type { IssueState } from '../../issues/repo.js';
-import { issueFigures, namedFigure, sentPerMinute, type DeliveryCounts } from '../../delivery/counts.js';
+import { issueFigures, sentPerMinute, unsubscribedAfter, type DeliveryCounts } from '../../delivery/counts.js';
 
 const sql = String.raw;
 
@@ -42,16 +42,6 @@ export async function listIssuesWithCounts(db: Queryable, before: string | null,
   });
 }
 
-// Readers who got this issue and left before the next issue started sending: the readers who left in
-// that window (a handful), each checked against the ledger by primary key. A pruned issue keeps the
-// figure it had (frozen as 'frozen:unsubscribed').
-const UNSUBSCRIBED_AFTER = sql`
-  SELECT count(*)::int AS n
-  FROM subscribers s
-  WHERE s.unsubscribed_at >= $2
-    AND s.unsubscribed_at < coalesce((SELECT min(send_started_at) FROM issues WHERE send_started_at > $2), 'infinity')
-    AND EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = $1 AND d.subscriber_id = s.id AND d.state = 'sent')`;
-
 // Every featured tool, with the votes this issue's links drew (zero when none), from the vote figures.
 const VOTES = sql`
   WITH featured AS (
@@ -87,8 +77,7 @@ export interface IssueResults {
 /** An issue's results from its figures: a few dozen rows, however many readers it went to. */
 export async function issueResults(db: Queryable, issueId: number, sendStartedAt: Date | null): Promise<IssueResults> {
   const f = (await issueFigures(db, [issueId])).get(issueId)!;
-  const frozen = await namedFigure(db, issueId, 'frozen:unsubscribed');
-  const unsubscribed = frozen ?? (sendStartedAt ? (await db.query<{ n: number }>(UNSUBSCRIBED_AFTER, [issueId, sendStartedAt])).rows[0]!.n : 0);
+  const unsubscribed = await unsubscribedAfter(db, issueId, sendStartedAt);
   const votes = (await db.query(VOTES, [issueId])).rows;
   const minutes = await sentPerMinute(db, issueId);
   const timeline: IssueResults['timeline'] = [];
