@@ -31,33 +31,41 @@ const ROLL_UP = sql`
   agg AS (
     SELECT email_id, kind, min(occurred_at) AS first_at, max(occurred_at) AS last_at, count(*)::int AS n
     FROM batch GROUP BY 1, 2),
+  -- One index probe per email id (and partition), whatever the planner thinks of small partitions.
   target AS (
-    SELECT d.issue_id, d.subscriber_id, d.batch_no, d.events AS old_events, a.email_id
-    FROM (SELECT DISTINCT email_id FROM agg) a JOIN deliveries d ON d.provider_message_id = a.email_id),
+    SELECT d.issue_id, d.subscriber_id, d.batch_no, d.events AS old_events, d.row_id, a.email_id
+    FROM (SELECT DISTINCT email_id FROM agg) a
+    CROSS JOIN LATERAL (
+      SELECT issue_id, subscriber_id, batch_no, events, ctid AS row_id FROM deliveries
+      WHERE provider_message_id = a.email_id LIMIT 1) d),
   merged AS (
-    SELECT t.issue_id, t.subscriber_id, jsonb_object_agg(a.kind, jsonb_build_object(
+    SELECT t.issue_id, t.subscriber_id, t.row_id, jsonb_object_agg(a.kind, jsonb_build_object(
         'first_at', least((t.old_events -> a.kind ->> 'first_at')::timestamptz, a.first_at),
         'last_at', greatest((t.old_events -> a.kind ->> 'last_at')::timestamptz, a.last_at),
         'count', coalesce((t.old_events -> a.kind ->> 'count')::int, 0) + a.n)) AS patch
-    FROM target t JOIN agg a ON a.email_id = t.email_id GROUP BY 1, 2),
+    FROM target t JOIN agg a ON a.email_id = t.email_id GROUP BY 1, 2, 3),
+  -- By the row's ctid within its issue's partition: a TID lookup, never a scan of the partitions.
   applied AS (
     UPDATE deliveries d SET events = d.events || m.patch, updated_at = now()
-    FROM merged m WHERE d.issue_id = m.issue_id AND d.subscriber_id = m.subscriber_id
-    RETURNING d.issue_id),
+    FROM merged m
+    WHERE d.ctid = ANY (ARRAY(SELECT row_id FROM merged)) AND d.issue_id = m.issue_id AND d.subscriber_id = m.subscriber_id
+    RETURNING d.issue_id, d.subscriber_id),
+  -- A row changed meanwhile (it moved: a new ctid) was not updated: its events stay fresh for the next pass.
+  done AS (SELECT t.* FROM target t JOIN applied ap ON ap.issue_id = t.issue_id AND ap.subscriber_id = t.subscriber_id),
   changed AS (
     SELECT t.issue_id, t.batch_no, NULL::text AS old_state, 'event:' || a.kind AS new_state
-    FROM target t JOIN agg a ON a.email_id = t.email_id WHERE NOT (t.old_events ? a.kind)),
+    FROM done t JOIN agg a ON a.email_id = t.email_id WHERE NOT (t.old_events ? a.kind)),
   ${bumpCounts('changed')},
   suppressed AS (
     UPDATE subscribers s SET status = x.status, suppressed_reason = x.reason, updated_at = now()
     FROM (SELECT DISTINCT ON (t.subscriber_id) t.subscriber_id, b.suppress_status AS status, b.suppress_reason AS reason
-          FROM batch b JOIN target t ON t.email_id = b.email_id WHERE b.suppress_status IS NOT NULL
+          FROM batch b JOIN done t ON t.email_id = b.email_id WHERE b.suppress_status IS NOT NULL
           ORDER BY t.subscriber_id, (b.suppress_status = 'complained') DESC) x
     WHERE s.id = x.subscriber_id AND s.status <> 'complained' AND NOT (s.status = 'bounced' AND x.status = 'bounced')
     RETURNING s.id),
   matched AS (
     DELETE FROM provider_event_inbox i USING batch b
-    WHERE i.seq = b.seq AND EXISTS (SELECT 1 FROM target t WHERE t.email_id = b.email_id)
+    WHERE i.seq = b.seq AND EXISTS (SELECT 1 FROM done t WHERE t.email_id = b.email_id)
     RETURNING i.seq),
   parked AS (
     UPDATE provider_event_inbox i

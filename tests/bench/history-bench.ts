@@ -130,7 +130,7 @@ async function buildIssue(i: number): Promise<void> {
   say(`${week}: fan-out ${fmt((t1 - t0) / 1000)} s, ${batches.length} batches marked ${fmt((t2 - t1) / 1000)} s, ${ids.length * 3} events stored ${fmt((t3 - t2) / 1000)} s (${fmt((ids.length * 3) / ((t3 - t2) / 1000), 0)}/s), rolled up ${fmt((t4 - t3) / 1000)} s`);
 }
 
-const web = startVerdicts('web', ['web'], { ...process.env as Record<string, string>, ...env }, path.join(logDir, 'web.log'));
+const web = startVerdicts('web', ['web'], { ...env, LOG_LEVEL: 'info' }, path.join(logDir, 'web.log'));
 await web.waitForLog('web listening', 60_000);
 const base = `http://127.0.0.1:${port}`;
 const auth = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
@@ -201,13 +201,13 @@ const stored = (await app.db.query(`SELECT count(*)::int AS n FROM provider_even
 const perSecond = WEBHOOK_EVENTS / webhookSeconds;
 say(`\nwebhook: ${WEBHOOK_EVENTS} events in ${fmt(webhookSeconds)} s = ${fmt(perSecond, 0)} events/s, ${refused} answered 503 and retried, ${stored} of ${WEBHOOK_EVENTS} stored (lost: ${WEBHOOK_EVENTS - stored})`);
 
-// Disk: every relation of the ledger, with its partitions.
+// Disk: every relation of the ledger, with its partitions (row counts from the leaves, freshly analysed).
+await app.db.query('ANALYZE');
 const { rows: disk } = await app.db.query<{ name: string; bytes: string; rows: string }>(`
-  SELECT r.name, sum(pg_total_relation_size(p.relid))::bigint AS bytes, sum(c.reltuples)::bigint AS rows
+  SELECT r.name, sum(pg_total_relation_size(p.relid))::bigint AS bytes, sum(greatest(c.reltuples, 0)) FILTER (WHERE p.isleaf)::bigint AS rows
   FROM (VALUES ('deliveries'), ('provider_event_log'), ('provider_events'), ('provider_event_inbox'), ('issue_counts')) r(name)
   CROSS JOIN LATERAL pg_partition_tree(r.name::regclass) p JOIN pg_class c ON c.oid = p.relid
   GROUP BY r.name ORDER BY r.name`);
-await app.db.query('ANALYZE');
 const sizes = Object.fromEntries(disk.map((d) => [d.name, { bytes: Number(d.bytes), rows: Number(d.rows) }]));
 const perRow = (n: string) => (sizes[n]!.rows > 0 ? sizes[n]!.bytes / sizes[n]!.rows : 0);
 const yearBytes = 52 * READERS * perRow('deliveries') + 52 * READERS * 3 * perRow('provider_event_log');
