@@ -29,6 +29,8 @@ export interface App {
   config: Config;
   databaseUrl: string;
   db: Db;
+  /** The admin pages' own small pool (web processes; src/web/server.ts). Unset: they use `db`. */
+  adminDb?: Db;
   log: Logger;
   queues: QueueConnection;
   queuePrefix: string;

@@ -126,6 +126,7 @@ const EnvSchema = z.object({
       .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/,\s]+)$/, 'must be true, false, a hop count, or comma-separated proxy addresses')
       .default('false'),
   ),
+  LEDGER_RETENTION_WEEKS: opt(z.coerce.number().int().min(1, 'must be a whole number of weeks, at least 1').max(1000)),
   // A Redis Cluster needs every key of a BullMQ queue in one slot: a {hash tag} such as {verdicts}.
   QUEUE_PREFIX: opt(
     z
@@ -176,6 +177,8 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** Queue names start with this, so several deployments (or test runs) can share one Redis. */
   queuePrefix: string;
+  /** LEDGER_RETENTION_WEEKS: the scheduler prunes per-reader rows of sent issues older than this; unset keeps all. */
+  ledgerRetentionWeeks: number | undefined;
 }
 
 export const PLACEHOLDER_ADDRESS = '[placeholder postal address: set MAILING_ADDRESS before sending for real]';
@@ -239,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requireApproval: e.REQUIRE_APPROVAL ?? production,
     dataDir: e.DATA_DIR,
     queuePrefix: e.QUEUE_PREFIX ?? (e.REDIS_CLUSTER_NODES ? '{verdicts}' : 'verdicts'),
+    ledgerRetentionWeeks: e.LEDGER_RETENTION_WEEKS,
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
   };
 }

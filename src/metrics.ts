@@ -89,6 +89,24 @@ export const metrics = {
     labelNames: ['source'] as const,
     registers: [registry],
   }),
+  /** Provider events refused or left aside by the webhook: malformed, overloaded (503), unknown type. */
+  webhookRefused: new Counter({
+    name: 'verdicts_webhook_refused_total',
+    help: 'Webhook requests not stored as delivery events, by reason (malformed, overloaded, unknown_type).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  }),
+  /** Parked provider events dropped because no delivery ever got their email id. */
+  providerEventsUnmatched: new Counter({
+    name: 'verdicts_provider_events_unmatched_total',
+    help: 'Provider events dropped after waiting the parking limit for a delivery with their email id.',
+    registers: [registry],
+  }),
+  providerEventsParked: new Gauge({
+    name: 'verdicts_provider_events_parked',
+    help: 'Provider events waiting for a delivery with their email id (as of the last rollup upkeep).',
+    registers: [registry],
+  }),
   queueJobs: new Gauge({
     name: 'verdicts_queue_jobs',
     help: 'Jobs in each queue by state, read from the queue backend at scrape time.',

@@ -56,6 +56,11 @@ export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, 
           const templatesDeleted = await app.issueTemplates.retire();
           return { requeued, confirmations, templatesDeleted };
         },
+        'prune-ledger': async (job) => {
+          const p = parsePayload('prune-ledger', job.data);
+          const { pruneLedger } = await import('../src/delivery/prune.js');
+          return pruneLedger(app.db, app.log, { keepWeeks: p.keepWeeks });
+        },
       };
     case 'render':
       return {

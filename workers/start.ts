@@ -79,6 +79,8 @@ export function startWorkers(app: App, roles: QueueRole[], opts: { sendConcurren
 
 export const WEEKLY_SCHEDULER_ID = 'weekly-issue';
 export const SWEEP_SCHEDULER_ID = 'sweep-sends';
+export const PRUNE_SCHEDULER_ID = 'prune-ledger';
+const PRUNE_EVERY_MS = 7 * 24 * 3600_000;
 const SWEEP_EVERY_MS = 30_000;
 // A Redis restart without persistence loses the schedules; re-registering restores them and the sweep
 // (an `every` schedule) fires at once, so a lost send resumes within this interval. Repeated upserts of
@@ -101,6 +103,17 @@ export async function upsertSchedules(app: App, pattern?: { cron?: string; every
     data: {},
     opts: jobOptions('sweep-sends'),
   });
+  // Weekly, and once when the scheduler starts; unset retention removes a schedule set before.
+  const keepWeeks = app.config.ledgerRetentionWeeks;
+  if (keepWeeks) {
+    await q.upsertJobScheduler(PRUNE_SCHEDULER_ID, { every: PRUNE_EVERY_MS }, {
+      name: 'prune-ledger',
+      data: { keepWeeks },
+      opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 10 } },
+    });
+  } else {
+    await q.removeJobScheduler(PRUNE_SCHEDULER_ID);
+  }
 }
 
 /** The scheduler process: keeps the schedules registered and runs the schedule queue. */

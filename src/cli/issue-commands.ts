@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { App } from '../app.js';
-import { deliveryCounts, type DeliveryCounts } from '../delivery/ledger.js';
+import { issueFigures, type DeliveryCounts, type EventCounts } from '../delivery/counts.js';
 import { ABANDONED_STATES, PUBLISHED_STATES, renderWeek, STOPPED_STATES } from '../issues/lifecycle.js';
 import { approveWithGate } from '../issues/approval.js';
 import { IssueError, planWeek } from '../issues/plan.js';
@@ -68,12 +68,17 @@ export interface StatusJson extends Omit<DeliveryCounts, 'pending'> {
   seconds: number | null;
 }
 
-export async function weekStatus(app: App, week: string): Promise<StatusJson & { pending: number }> {
+export async function weekStatus(app: App, week: string): Promise<StatusJson & { pending: number; events: Partial<EventCounts> }> {
   const issue = await findIssue(app.db, week);
-  const counts = issue ? await deliveryCounts(app.db, issue.id) : { to_send: 0, sent: 0, failed: 0, skipped: 0, pending: 0 };
+  // The issue's figures: a few rows, however large its ledger (src/delivery/counts.ts).
+  const { events, ...counts } = (await issueFigures(app.db, issue ? [issue.id] : [])).get(issue?.id ?? -1) ?? {
+    to_send: 0, sent: 0, failed: 0, skipped: 0, pending: 0, events: {} as EventCounts,
+  };
   const start = issue?.send_started_at?.getTime();
   const end = issue?.sent_at?.getTime() ?? Date.now();
-  return { week, state: issue?.state ?? null, ...counts, seconds: start ? Math.round((end - start) / 100) / 10 : null };
+  const shown = { sent: 0, delivered: 0, delivery_delayed: 0, opened: 0, clicked: 0, bounced: 0, complained: 0 };
+  for (const k of Object.keys(shown) as Array<keyof typeof shown>) shown[k] = events[k] ?? 0;
+  return { week, state: issue?.state ?? null, ...counts, seconds: start ? Math.round((end - start) / 100) / 10 : null, events: shown };
 }
 
 export async function statusCommand(app: App, week: string, o: { json?: boolean }): Promise<number> {
@@ -90,6 +95,10 @@ export async function statusCommand(app: App, week: string, o: { json?: boolean 
   console.log(`${week}: ${issue.state}${issue.state_reason ? ` (${issue.state_reason})` : ''}`);
   if (issue.subject) console.log(`subject: ${issue.subject}`);
   console.log(`to send ${s.to_send} · sent ${s.sent} · failed ${s.failed} · skipped ${s.skipped} · pending ${s.pending}`);
+  const e = s.events;
+  if (Object.values(e).some((n) => n > 0)) {
+    console.log(`readers with events: delivered ${e.delivered} · delayed ${e.delivery_delayed} · opened ${e.opened} · clicked ${e.clicked} · bounced ${e.bounced} · complained ${e.complained}`);
+  }
   return 0;
 }
 

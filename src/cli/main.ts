@@ -116,6 +116,26 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.command('status').description("the week's issue state and delivery counts").option(weekOpt).option('--json').action(
     run((o: Opts) => withApp(async (app) => (await issueCommands()).statusCommand(app, resolveWeek(o.week, app.config), o))),
   );
+  program
+    .command('ledger')
+    .description('the delivery ledger')
+    .command('prune')
+    .description('remove per-reader rows of sent issues older than N weeks; their figures are kept')
+    .requiredOption('--keep-weeks <n>', 'weeks of sent issues to keep row by row')
+    .option('--dry-run', 'only say what would be removed')
+    .option('--json')
+    .action(
+      run((o: Opts) =>
+        withApp(async (app) => {
+          if (!/^\d{1,4}$/.test(String(o.keepWeeks))) throw new Error(`--keep-weeks must be a whole number of weeks (0 or more), got "${o.keepWeeks}"`);
+          const { pruneLedger } = await import('../delivery/prune.js');
+          const r = await pruneLedger(app.db, app.log, { keepWeeks: Number(o.keepWeeks), dryRun: Boolean(o.dryRun) });
+          if (o.json) printJson({ removed: r.removed, weeks: r.weeks, dry_run: Boolean(o.dryRun), event_months: r.eventMonths });
+          else if (r.weeks.length === 0) console.log(`nothing to prune: no sent issue older than ${o.keepWeeks} weeks still has per-reader rows`);
+          else console.log(`${o.dryRun ? 'would remove' : 'removed'} ${r.removed} per-reader rows of ${r.weeks.join(', ')}; their figures are kept`);
+        }),
+      ),
+    );
   program.command('preview').description('render the planned issue from the database for an editor').option(weekOpt).option('--open', 'open the HTML in a browser').action(
     run((o: Opts) =>
       withApp(async (app) => {

@@ -10,19 +10,29 @@ export interface Queryable {
   query<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
 }
 
-/** Opens a pool; `application_name` shows which process holds a connection in pg_stat_activity. */
-export function createPool(databaseUrl: string, opts: { max?: number; name?: string; searchPath?: string; onError?: (err: Error) => void } = {}): Db {
+/** Opens a pool; `application_name` shows which process holds a connection in pg_stat_activity.
+ * `statementTimeoutMs`: the server cancels any statement of this pool running longer (web requests). */
+export function createPool(databaseUrl: string, opts: { max?: number; name?: string; statementTimeoutMs?: number; searchPath?: string; onError?: (err: Error) => void } = {}): Db {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: opts.max ?? 10,
     application_name: opts.name ?? 'verdicts',
     ...(opts.searchPath ? { options: `-c search_path=${opts.searchPath}` } : {}),
     connectionTimeoutMillis: 10_000,
+    ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
   });
   // A connection terminated by the server (restart, pg_terminate_backend) must not crash the process:
   // the pool drops it and the next query opens a fresh one. The app counts and logs it (onError).
   pool.on('error', opts.onError ?? (() => {}));
   return pool;
+}
+
+/** The admin pages' own few connections: a slow editor's page waits for these, never for the ones that
+ * serve signups and webhooks. */
+export const ADMIN_POOL_MAX = 3;
+export const ADMIN_STATEMENT_TIMEOUT_MS = 10_000;
+export function createAdminPool(databaseUrl: string): Db {
+  return createPool(databaseUrl, { max: ADMIN_POOL_MAX, name: 'verdicts-admin', statementTimeoutMs: ADMIN_STATEMENT_TIMEOUT_MS });
 }
 
 /** Runs fn inside BEGIN/COMMIT, rolling back on any error so nothing is half-written. */

@@ -1,6 +1,9 @@
 // The delivery ledger: one row per (issue, reader). Written before any job is queued; a row becomes
 // 'sent' only after the provider accepted it. Every statement here is safe to run twice.
 import type { Queryable } from '../db/pool.js';
+import { bumpCounts } from './counts.js';
+
+export { deliveryCounts, type DeliveryCounts } from './counts.js';
 
 export const BATCH_SIZE = 100;
 
@@ -10,22 +13,18 @@ export function idempotencyKey(week: string, issueId: number, batch: number): st
   return `verdicts/${week}/issue-${issueId}/batch-${batch}`;
 }
 
-/** The delivery counts of an issue as select-list columns over its `deliveries` rows: the one place they
- * are written (the CLI's status, the admin list and results read them through this). */
-export const DELIVERY_COUNT_COLUMNS = `count(*)::int AS to_send,
-      count(*) FILTER (WHERE state = 'sent')::int AS sent,
-      count(*) FILTER (WHERE state = 'failed')::int AS failed,
-      count(*) FILTER (WHERE state = 'skipped')::int AS skipped,
-      count(*) FILTER (WHERE state IN ('queued', 'sending'))::int AS pending`;
-
 const Q = {
   // The audience is fixed here, once: active readers at this instant, numbered by id into batches of 100.
   // ON CONFLICT keeps a second fan-out (crash and retry) from adding or renumbering anyone.
   fixAudience: `
-    INSERT INTO deliveries (issue_id, subscriber_id, batch_no)
-    SELECT $1, id, ((row_number() OVER (ORDER BY id)) - 1) / ${BATCH_SIZE}
-    FROM subscribers WHERE status = 'active'
-    ON CONFLICT (issue_id, subscriber_id) DO NOTHING`,
+    WITH changed AS (
+      INSERT INTO deliveries (issue_id, subscriber_id, batch_no)
+      SELECT $1, id, ((row_number() OVER (ORDER BY id)) - 1) / ${BATCH_SIZE}
+      FROM subscribers WHERE status = 'active'
+      ON CONFLICT (issue_id, subscriber_id) DO NOTHING
+      RETURNING issue_id, batch_no, NULL::text AS old_state, state AS new_state),
+    ${bumpCounts('changed')}
+    SELECT count(*)::int AS n FROM changed`,
   audienceSummary: `SELECT count(*)::int AS size, coalesce(max(batch_no) + 1, 0)::int AS batches FROM deliveries WHERE issue_id = $1`,
   pendingBatches: `
     SELECT DISTINCT batch_no FROM deliveries
@@ -35,15 +34,16 @@ const Q = {
   // reached the provider keeps exactly the body it was first sent with. Two workers claiming the same
   // batch at once: the second waits on the row locks, then finds nothing 'queued'.
   claim: `
-    WITH claimed AS (
+    WITH changed AS (
       UPDATE deliveries d
       SET state = CASE WHEN s.status = 'active' THEN 'sending' ELSE 'skipped' END,
           last_error = CASE WHEN s.status = 'active' THEN d.last_error ELSE 'reader is ' || s.status || ' since fan-out' END,
           updated_at = now()
       FROM subscribers s
       WHERE d.issue_id = $1 AND d.batch_no = $2 AND d.state = 'queued' AND s.id = d.subscriber_id
-      RETURNING d.state)
-    SELECT count(*) FILTER (WHERE state = 'skipped')::int AS skipped FROM claimed`,
+      RETURNING d.issue_id, d.batch_no, 'queued'::text AS old_state, d.state AS new_state),
+    ${bumpCounts('changed')}
+    SELECT count(*) FILTER (WHERE new_state = 'skipped')::int AS skipped FROM changed`,
   // The batch's send set, in a fixed order (the same recipients and order on every retry), counting the
   // attempt about to be made.
   attemptSendSet: `
@@ -56,25 +56,39 @@ const Q = {
   // pending index of the issue (its entries for rows already sent linger until vacuum), which at a million
   // readers cost ~150 ms per batch and grew with every batch sent.
   markSent: `
-    UPDATE deliveries d SET state = 'sent', provider_message_id = x.message_id, sent_at = now(), last_error = NULL, updated_at = now()
-    FROM unnest($3::bigint[], $4::text[]) AS x(subscriber_id, message_id)
-    WHERE d.issue_id = $1 AND d.batch_no = $2 AND d.subscriber_id = x.subscriber_id AND d.state = 'sending'`,
+    WITH changed AS (
+      UPDATE deliveries d SET state = 'sent', provider_message_id = x.message_id, sent_at = now(), last_error = NULL, updated_at = now()
+      FROM unnest($3::bigint[], $4::text[]) AS x(subscriber_id, message_id)
+      WHERE d.issue_id = $1 AND d.batch_no = $2 AND d.subscriber_id = x.subscriber_id AND d.state = 'sending'
+      RETURNING d.issue_id, d.batch_no, 'sending'::text AS old_state, 'sent'::text AS new_state),
+    -- The send's pace for the issue page's chart: accepted messages per minute of sent_at (= now()).
+    paced AS (
+      SELECT issue_id, batch_no, old_state, new_state FROM changed
+      UNION ALL
+      SELECT issue_id, batch_no, NULL, 'sent_minute:' || floor(extract(epoch FROM now()) / 60)::bigint FROM changed),
+    ${bumpCounts('paced')},
+    -- Provider events that came before this mark (parked: their email id was unknown) are due now.
+    woken AS (
+      UPDATE provider_event_inbox SET next_try_at = now()
+      WHERE parked_at IS NOT NULL AND email_id = ANY($4::text[]) AND next_try_at > now())
+    SELECT count(*)::int AS n FROM changed`,
   noteError: `
     UPDATE deliveries SET last_error = $3, updated_at = now()
     WHERE issue_id = $1 AND batch_no = $2 AND state = 'sending'`,
+  // One UPDATE per prior state: the figures need to know which one each row left.
   markFailed: `
-    UPDATE deliveries SET state = 'failed', last_error = $3, updated_at = now()
-    WHERE issue_id = $1 AND batch_no = $2 AND state IN ('queued', 'sending')`,
-  counts: `SELECT ${DELIVERY_COUNT_COLUMNS} FROM deliveries WHERE issue_id = $1`,
+    WITH from_queued AS (
+      UPDATE deliveries SET state = 'failed', last_error = $3, updated_at = now()
+      WHERE issue_id = $1 AND batch_no = $2 AND state = 'queued'
+      RETURNING issue_id, batch_no, 'queued'::text AS old_state, 'failed'::text AS new_state),
+    from_sending AS (
+      UPDATE deliveries SET state = 'failed', last_error = $3, updated_at = now()
+      WHERE issue_id = $1 AND batch_no = $2 AND state = 'sending'
+      RETURNING issue_id, batch_no, 'sending'::text AS old_state, 'failed'::text AS new_state),
+    changed AS (SELECT * FROM from_queued UNION ALL SELECT * FROM from_sending),
+    ${bumpCounts('changed')}
+    SELECT count(*)::int AS n FROM changed`,
 };
-
-export interface DeliveryCounts {
-  to_send: number;
-  sent: number;
-  failed: number;
-  skipped: number;
-  pending: number;
-}
 
 export async function fixAudience(db: Queryable, issueId: number): Promise<{ size: number; batches: number }> {
   await db.query(Q.fixAudience, [issueId]);
@@ -96,8 +110,7 @@ export async function attemptSendSet(db: Queryable, issueId: number, batch: numb
 }
 
 export async function markSent(db: Queryable, issueId: number, batch: number, subscriberIds: number[], messageIds: string[]): Promise<number> {
-  const r = await db.query(Q.markSent, [issueId, batch, subscriberIds, messageIds]);
-  return r.rowCount ?? 0;
+  return (await db.query<{ n: number }>(Q.markSent, [issueId, batch, subscriberIds, messageIds])).rows[0]!.n;
 }
 
 export async function noteBatchError(db: Queryable, issueId: number, batch: number, reason: string): Promise<void> {
@@ -105,10 +118,6 @@ export async function noteBatchError(db: Queryable, issueId: number, batch: numb
 }
 
 export async function markBatchFailed(db: Queryable, issueId: number, batch: number, reason: string): Promise<number> {
-  const r = await db.query(Q.markFailed, [issueId, batch, reason.slice(0, 1000)]);
-  return r.rowCount ?? 0;
+  return (await db.query<{ n: number }>(Q.markFailed, [issueId, batch, reason.slice(0, 1000)])).rows[0]!.n;
 }
 
-export async function deliveryCounts(db: Queryable, issueId: number): Promise<DeliveryCounts> {
-  return (await db.query<DeliveryCounts>(Q.counts, [issueId])).rows[0]!;
-}

@@ -13,9 +13,10 @@ import { MIN_COMMUNITY_VOTES } from '../catalog/planner.js';
 
 export { MIN_COMMUNITY_VOTES };
 
+// From the vote figures (kept by a trigger on votes, migrations/040), not a count of every vote.
 const COMMUNITY = `
-  SELECT tool_id, count(*)::int AS votes, count(*) FILTER (WHERE choice = 'ship')::int AS ships
-  FROM votes WHERE tool_id = ANY($1::bigint[]) GROUP BY tool_id`;
+  SELECT tool_id, sum(n)::int AS votes, coalesce(sum(n) FILTER (WHERE choice = 'ship'), 0)::int AS ships
+  FROM vote_counts WHERE tool_id = ANY($1::bigint[]) GROUP BY tool_id`;
 
 export interface ComposeOptions {
   publicUrl: string;

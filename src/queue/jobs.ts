@@ -41,6 +41,8 @@ export const JOBS = {
   },
   /** Re-queues batches whose job was lost (Redis restart, stall limit) while rows are still pending. */
   'sweep-sends': { queue: 'schedule', payload: z.object({}).passthrough(), options: { removeOnComplete: { count: 10 }, removeOnFail: { count: 10 } } },
+  /** LEDGER_RETENTION_WEEKS set: removes per-reader rows of sent issues older than that, figures kept. */
+  'prune-ledger': { queue: 'schedule', payload: z.object({ keepWeeks: z.number().int().min(1) }), options: { removeOnComplete: { count: 10 }, removeOnFail: { count: 10 } } },
   /** Renders a planned issue and stores its HTML and text. */
   'render-issue': {
     queue: 'render',

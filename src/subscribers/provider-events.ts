@@ -1,9 +1,15 @@
-// What the provider tells us after a send (Resend webhooks), each event handled once by its id:
-//   email.bounced (Permanent), email.complained, email.suppressed → the reader is suppressed for good
+// What the provider tells us after a send (Resend webhooks). The webhook only stores: each verified event
+// is appended to provider_event_log (raw, partitioned by month) and, when it concerns a delivery, queued in
+// provider_event_inbox, many events per statement (src/subscribers/event-ingest.ts batches them), its
+// webhook id remembered in provider_events so a retry is taken once. The delivery row and the issue's
+// figures follow asynchronously (src/subscribers/event-rollup.ts). Suppression does not wait:
+//   email.bounced (Permanent), email.complained, email.suppressed → the reader is suppressed for good, in the
+//   same transaction that stores the event (or when its delivery is known, if nobody could be found yet)
 //   delivered, opened, clicked, delivery_delayed, sent, failed, and transient bounces → the delivery row
-//   anything else → acknowledged and ignored
+//   anything else → stored in the log, acknowledged and otherwise ignored
 // A delivery row's `events` holds one entry per kind: {"delivered": {"first_at", "last_at", "count"}, …}.
 import { inTransaction, type Db, type Queryable } from '../db/pool.js';
+import { bumpCounts } from '../delivery/counts.js';
 import { normaliseEmail } from './import.js';
 
 export interface ProviderEvent {
@@ -19,10 +25,10 @@ export interface ProviderEvent {
   bounceDetail: string | null;
 }
 
-export type EventAction = 'duplicate' | 'suppressed' | 'recorded' | 'no-matching-delivery' | 'ignored';
+export type EventAction = 'duplicate' | 'suppressed' | 'recorded' | 'ignored';
 
 /** The kind under which an event type is kept on the delivery row. */
-const DELIVERY_KIND: Record<string, string> = {
+export const DELIVERY_KIND: Record<string, string> = {
   'email.sent': 'sent',
   'email.delivered': 'delivered',
   'email.delivery_delayed': 'delivery_delayed',
@@ -36,17 +42,43 @@ const DELIVERY_KIND: Record<string, string> = {
 
 const sql = String.raw;
 
-const REMEMBER = sql`INSERT INTO provider_events (id, type) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING id`;
-// Events arrive out of order and more than once: first_at and last_at are the min and max seen.
-const EVENT_UPDATE = (where: string) => sql`
-  UPDATE deliveries SET updated_at = now(), events = events || jsonb_build_object($1::text, jsonb_build_object(
-      'first_at', least((events -> $1 ->> 'first_at')::timestamptz, $2::timestamptz),
-      'last_at', greatest((events -> $1 ->> 'last_at')::timestamptz, $2::timestamptz),
-      'count', coalesce((events -> $1 ->> 'count')::int, 0) + 1))
-  WHERE ${where}
-  RETURNING subscriber_id`;
-const EVENT_BY_MESSAGE = EVENT_UPDATE(`provider_message_id = $3`);
-const EVENT_BY_ROW = EVENT_UPDATE(`issue_id = $3 AND subscriber_id = $4`);
+// One statement stores a whole batch: webhook ids first (a retry of a stored event adds nothing), then the
+// raw log and the inbox for the events that are new.
+const STORE = sql`
+  WITH input AS (
+    SELECT DISTINCT ON (webhook_id) * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+      AS x(webhook_id, type, occurred_at, email_id, bounce_type, kind, suppress_status, suppress_reason)
+    ORDER BY webhook_id),
+  fresh AS (
+    INSERT INTO provider_events (id, type) SELECT webhook_id, left(type, 100) FROM input
+    ON CONFLICT (id) DO NOTHING RETURNING id),
+  logged AS (
+    INSERT INTO provider_event_log (webhook_id, type, occurred_at, email_id, bounce_type)
+    SELECT i.webhook_id, left(i.type, 100), i.occurred_at, i.email_id, i.bounce_type FROM input i JOIN fresh f ON f.id = i.webhook_id),
+  queued AS (
+    INSERT INTO provider_event_inbox (webhook_id, kind, occurred_at, email_id, suppress_status, suppress_reason)
+    SELECT i.webhook_id, i.kind, i.occurred_at, i.email_id, i.suppress_status, i.suppress_reason
+    FROM input i JOIN fresh f ON f.id = i.webhook_id
+    WHERE i.kind IS NOT NULL AND i.email_id IS NOT NULL
+    ORDER BY i.webhook_id)
+  SELECT id FROM fresh`;
+const READER_OF_EMAIL = sql`SELECT subscriber_id FROM deliveries WHERE provider_message_id = $1 LIMIT 1`;
+// Events arrive out of order and more than once: first_at and last_at are the min and max seen. A kind
+// the row did not have yet adds the reader to that figure of the issue.
+const EVENT_BY_ROW = sql`
+  WITH old AS (
+    SELECT issue_id, subscriber_id, batch_no, events ? $1 AS had FROM deliveries
+    WHERE issue_id = $3 AND subscriber_id = $4 FOR UPDATE),
+  updated AS (
+    UPDATE deliveries d SET updated_at = now(), events = d.events || jsonb_build_object($1::text, jsonb_build_object(
+        'first_at', least((d.events -> $1 ->> 'first_at')::timestamptz, $2::timestamptz),
+        'last_at', greatest((d.events -> $1 ->> 'last_at')::timestamptz, $2::timestamptz),
+        'count', coalesce((d.events -> $1 ->> 'count')::int, 0) + 1))
+    FROM old WHERE d.issue_id = old.issue_id AND d.subscriber_id = old.subscriber_id
+    RETURNING d.subscriber_id),
+  changed AS (SELECT issue_id, batch_no, NULL::text AS old_state, 'event:' || $1 AS new_state FROM old WHERE NOT had),
+  ${bumpCounts('changed')}
+  SELECT subscriber_id FROM updated`;
 // A complaint outranks a bounce; neither is ever lifted by a later event.
 const SUPPRESS = sql`
   UPDATE subscribers SET status = $2, suppressed_reason = $3, updated_at = now()
@@ -54,14 +86,9 @@ const SUPPRESS = sql`
     AND status <> 'complained' AND NOT (status = 'bounced' AND $2 = 'bounced')
   RETURNING id`;
 
-type DeliveryTarget = { providerMessageId: string } | { issueId: number; subscriberId: number };
-
-/** Adds one event to a delivery row; returns its reader, or null when no row matches. */
-export async function recordDeliveryEvent(db: Queryable, target: DeliveryTarget, kind: string, at: Date): Promise<number | null> {
-  const { rows } =
-    'providerMessageId' in target
-      ? await db.query<{ subscriber_id: number }>(EVENT_BY_MESSAGE, [kind, at, target.providerMessageId])
-      : await db.query<{ subscriber_id: number }>(EVENT_BY_ROW, [kind, at, target.issueId, target.subscriberId]);
+/** Adds one event of our own (an unsubscribe through the issue's link) to a delivery row; its reader, or null. */
+export async function recordDeliveryEvent(db: Queryable, target: { issueId: number; subscriberId: number }, kind: string, at: Date): Promise<number | null> {
+  const { rows } = await db.query<{ subscriber_id: number }>(EVENT_BY_ROW, [kind, at, target.issueId, target.subscriberId]);
   return rows[0]?.subscriber_id ?? null;
 }
 
@@ -74,21 +101,56 @@ function suppression(e: ProviderEvent): { status: 'bounced' | 'complained'; reas
   return null;
 }
 
-/** Handles one verified event, exactly once: the id is stored in the same transaction as its effects. */
-export async function handleProviderEvent(db: Db, e: ProviderEvent): Promise<EventAction> {
-  return inTransaction(db, async (tx): Promise<EventAction> => {
-    if ((await tx.query(REMEMBER, [e.id, e.type.slice(0, 100)])).rowCount === 0) return 'duplicate';
-    const kind = DELIVERY_KIND[e.type];
-    if (!kind) return 'ignored';
-    const subscriberId = e.emailId ? await recordDeliveryEvent(tx, { providerMessageId: e.emailId }, kind, e.at) : null;
-    const suppress = suppression(e);
-    if (suppress) {
-      // Confirmation emails have no delivery row: their reader is found by address.
-      const email = subscriberId === null ? (e.to.map(normaliseEmail).find((x) => x !== null) ?? null) : null;
-      if (subscriberId === null && email === null) return 'no-matching-delivery';
-      const { rowCount } = await tx.query(SUPPRESS, [subscriberId, suppress.status, suppress.reason, email]);
-      return rowCount ? 'suppressed' : subscriberId === null ? 'no-matching-delivery' : 'recorded';
-    }
-    return subscriberId === null ? 'no-matching-delivery' : 'recorded';
+/**
+ * Stores a batch of verified events in one transaction and suppresses at once the readers of bounces and
+ * complaints; the answer for each event, in order. A webhook id repeated within the batch counts once.
+ */
+export async function storeProviderEvents(db: Db, events: ProviderEvent[]): Promise<EventAction[]> {
+  const rows = events.map((e) => {
+    const kind = DELIVERY_KIND[e.type] ?? null;
+    return { e, kind, suppress: suppression(e) };
   });
+  const cols = [
+    rows.map((r) => r.e.id),
+    rows.map((r) => r.e.type),
+    rows.map((r) => r.e.at),
+    rows.map((r) => r.e.emailId),
+    rows.map((r) => r.e.bounceType),
+    rows.map((r) => r.kind),
+    rows.map(() => null as string | null),
+    rows.map(() => null as string | null),
+  ];
+  const run = async (tx: Queryable): Promise<EventAction[]> => {
+    // Readers to suppress now, found by their delivery or (a confirmation email) by address; a bounce
+    // of a delivery not marked sent yet carries its suppression to the rollup.
+    const now: Array<{ at: number; subscriberId: number | null; email: string | null }> = [];
+    for (const [at, r] of rows.entries()) {
+      if (!r.suppress) continue;
+      const subscriberId = r.e.emailId ? ((await tx.query<{ subscriber_id: number }>(READER_OF_EMAIL, [r.e.emailId])).rows[0]?.subscriber_id ?? null) : null;
+      const email = subscriberId === null ? (r.e.to.map(normaliseEmail).find((x) => x !== null) ?? null) : null;
+      if (subscriberId === null && email === null && r.kind && r.e.emailId) {
+        cols[6]![at] = r.suppress.status;
+        cols[7]![at] = r.suppress.reason;
+      }
+      now.push({ at, subscriberId, email });
+    }
+    const fresh = new Set((await tx.query<{ id: string }>(STORE, cols)).rows.map((x) => x.id));
+    const answers: EventAction[] = [];
+    const seen = new Set<string>();
+    const suppressed = new Set<number>();
+    for (const n of now) {
+      const r = rows[n.at]!;
+      if (!fresh.has(r.e.id) || (n.subscriberId === null && n.email === null)) continue;
+      const { rowCount } = await tx.query(SUPPRESS, [n.subscriberId, r.suppress!.status, r.suppress!.reason, n.email]);
+      if (rowCount) suppressed.add(n.at);
+    }
+    for (const [at, r] of rows.entries()) {
+      if (!fresh.has(r.e.id) || seen.has(r.e.id)) answers.push('duplicate');
+      else answers.push(suppressed.has(at) ? 'suppressed' : r.kind ? 'recorded' : 'ignored');
+      seen.add(r.e.id);
+    }
+    return answers;
+  };
+  // No bounce or complaint: one statement, no transaction needed.
+  return rows.some((r) => r.suppress) ? inTransaction(db, run) : run(db);
 }

@@ -2,6 +2,7 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import helmet from '@fastify/helmet';
 import type { App } from '../app.js';
+import { createAdminPool, createPool } from '../db/pool.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { adminRoutes } from './routes/admin.js';
@@ -84,7 +85,7 @@ export async function buildServer(app: App, opts: WebOptions = {}): Promise<Fast
   f.all(BAD_URL, (req, reply) => problemPage(app, req, reply, 400));
   await healthRoutes(f, app);
   await metricsRoutes(f, app);
-  await adminRoutes(f, app);
+  await adminRoutes(f, app.adminDb ? { ...app, db: app.adminDb } : app);
   await publicSite(f, app);
   await webhookRoutes(f, app);
   for (const add of opts.extra ?? []) await add(f, app);
@@ -104,13 +105,26 @@ function problemPage(app: App, req: FastifyRequest, reply: FastifyReply, status:
   return sendPage(reply, status, ErrorPage, { site: siteOf(app), title, message }, { personal: true });
 }
 
+/** Web requests never hold a statement longer than this (the admin's pool: ADMIN_STATEMENT_TIMEOUT_MS). */
+export const WEB_STATEMENT_TIMEOUT_MS = 5_000;
+
+/** The process's app with the web's pools: the reader routes and webhooks on a pool of their own under
+ * WEB_STATEMENT_TIMEOUT_MS, the admin on its small pool. Closed with the server. */
+export function withWebPools(app: App): { app: App; close(): Promise<void> } {
+  const db = createPool(app.databaseUrl, { max: app.db.options.max, name: 'verdicts-web', statementTimeoutMs: WEB_STATEMENT_TIMEOUT_MS });
+  const adminDb = createAdminPool(app.databaseUrl);
+  return { app: { ...app, db, adminDb }, close: async () => void (await Promise.all([db.end(), adminDb.end()])) };
+}
+
 export async function startWeb(app: App, opts: WebOptions = {}): Promise<FastifyInstance> {
   if (app.config.trustProxy === true) {
     app.log.warn(
       'TRUST_PROXY=true believes any X-Forwarded-For, so a client that sends its own defeats every per-IP limit (signups, login back-off): set the number of proxies in front (e.g. TRUST_PROXY=1) or their addresses',
     );
   }
-  const f = await buildServer(app, opts);
+  const pools = withWebPools(app);
+  const f = await buildServer(pools.app, opts);
+  f.addHook('onClose', () => pools.close());
   await f.listen({ port: app.config.port, host: '0.0.0.0' });
   app.log.info({ url: app.config.publicUrl, port: app.config.port }, 'web listening');
   return f;

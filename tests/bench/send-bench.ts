@@ -14,8 +14,9 @@
 //             (the issue stored at the provider once, each message its id and the reader's tokens).
 //
 // `npm run bench -- --signup` runs the signup load test instead (signup-bench.ts), `--import N` the
-// subscriber CSV import (import-bench.ts), and
-// `npm run bench -- --rate R` the provider-limit check (rate-bench.ts).
+// subscriber CSV import (import-bench.ts), `npm run bench -- --rate R` the provider-limit check
+// (rate-bench.ts), and `npm run bench -- --history [--issues I] [--readers R]` a year's ledger: admin
+// reads, export, webhook events/s, disk (history-bench.ts).
 // Prints a table and ends with one JSON line.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -46,6 +47,10 @@ import { arg, flag, processEntry } from './args.js';
 // Arguments
 
 
+if (flag('history')) {
+  await import('./history-bench.js');
+  process.exit(process.exitCode ?? 0);
+}
 if (flag('signup')) {
   await import('./signup-bench.js');
   process.exit(process.exitCode ?? 0);

@@ -9,6 +9,7 @@ import { approveWeek, renderWeek } from '../../src/issues/lifecycle.js';
 import { fanOut } from '../../src/delivery/fanout.js';
 import { bullBatchQueue } from '../../src/queue/batch-queue.js';
 import { deliveryCounts } from '../../src/delivery/ledger.js';
+import { expectFiguresMatchRecount } from '../support/ledger-figures.js';
 import { findIssue } from '../../src/issues/repo.js';
 
 const BIN = path.resolve('src/cli/bin.mjs');
@@ -61,6 +62,7 @@ describe.each<Backend>(['redis', 'postgres'])('a sender killed with SIGKILL mid-
     await exited(second);
 
     const counts = await deliveryCounts(h.app.db, issue.id);
+    await expectFiguresMatchRecount(h.app.db, issue.id);
     expect(counts).toMatchObject({ to_send: readers, sent: readers, failed: 0, skipped: 0, pending: 0 });
     // At the provider: every reader once. Replays of an idempotency key are not new deliveries.
     expect(h.fake.distinctRecipients()).toBe(readers);

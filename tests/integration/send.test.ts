@@ -8,6 +8,7 @@ import { approveWeek, renderWeek } from '../../src/issues/lifecycle.js';
 import { fanOut, resumeSends } from '../../src/delivery/fanout.js';
 import { bullBatchQueue } from '../../src/queue/batch-queue.js';
 import { deliveryCounts } from '../../src/delivery/ledger.js';
+import { expectFiguresMatchRecount } from '../support/ledger-figures.js';
 import { findIssue } from '../../src/issues/repo.js';
 import { verifyToken } from '../../src/subscribers/tokens.js';
 import { startFakeResendProcess } from '../support/fake-resend-process.js';
@@ -23,6 +24,7 @@ async function sendAndWait(h: Harness, week: string, timeoutMs = 60_000) {
   const r = await fanOut(h.app.db, bullBatchQueue(h.app.queue('send')), h.app.log, { week, notAfter: null });
   const issue = (await findIssue(h.app.db, week))!;
   await waitFor(async () => (await findIssue(h.app.db, week))!.state === 'sent', timeoutMs, `${week} sent`);
+  await expectFiguresMatchRecount(h.app.db, issue.id);
   return { r, issue, counts: await deliveryCounts(h.app.db, issue.id) };
 }
 
@@ -96,6 +98,7 @@ describe.each<Backend>(['redis', 'postgres'])('sending an issue (%s backend)', (
     await waitFor(async () => (await findIssue(h.app.db, '2026-W11'))!.state === 'sent', 30_000);
     const issue = (await findIssue(h.app.db, '2026-W11'))!;
     expect(await deliveryCounts(h.app.db, issue.id)).toMatchObject({ to_send: 250, sent: 248, skipped: 2, failed: 0 });
+    await expectFiguresMatchRecount(h.app.db, issue.id);
     expect(h.fake.countByRecipient().has('reader1003@example.net')).toBe(false);
     expect(h.fake.countByRecipient().has('reader1240@example.net')).toBe(false);
     expect(h.fake.distinctRecipients()).toBe(248);

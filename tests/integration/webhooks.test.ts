@@ -7,6 +7,8 @@ import { Webhook } from 'standardwebhooks';
 import { createHarness, type Harness } from '../support/harness.js';
 import { FORM, readerServer } from '../support/readers.js';
 import { buildServer } from '../../src/web/server.js';
+import { rollUpAll } from '../../src/subscribers/event-rollup.js';
+import { metrics } from '../../src/metrics.js';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 let h: Harness;
@@ -47,6 +49,7 @@ async function reader(email: string, status = 'active') {
   await h.app.db.query(`INSERT INTO deliveries (issue_id, subscriber_id, batch_no, state, provider_message_id, sent_at) VALUES ($1, $2, 0, 'sent', $3, now())`, [issueId, id, messageId]);
   return { id, messageId };
 }
+const refused = async (reason: string) => (await metrics.webhookRefused.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
 const subscriber = async (id: number) => (await h.app.db.query(`SELECT status, suppressed_reason FROM subscribers WHERE id = $1`, [id])).rows[0];
 const events = async (id: number) => (await h.app.db.query(`SELECT events FROM deliveries WHERE issue_id = $1 AND subscriber_id = $2`, [issueId, id])).rows[0].events;
 
@@ -100,11 +103,18 @@ describe('signature checks', () => {
     expect((await h.app.db.query(`SELECT count(*)::int AS n FROM provider_events`)).rows[0].n).toBe(0);
   });
 
-  it('answers 400 to a signed body that is not a Resend event', async () => {
-    expect((await deliver(null, { body: 'not json' })).statusCode).toBe(400);
-    expect((await deliver({ data: {} })).statusCode).toBe(400);
-    expect((await deliver({ type: 42 })).statusCode).toBe(400);
-    expect((await deliver({ type: 'email.delivered', data: { email_id: { $ne: null } } })).statusCode).toBe(400);
+  it('acknowledges and counts a signed body that is not a Resend event (the provider would only retry it), never a 5xx', async () => {
+    const before = await refused('malformed');
+    for (const r of [
+      await deliver(null, { body: 'not json' }),
+      await deliver({ data: {} }),
+      await deliver({ type: 42 }),
+      await deliver({ type: 'email.delivered', data: { email_id: { $ne: null } } }),
+    ]) {
+      expect(r.statusCode).toBe(200);
+      expect(r.json()).toMatchObject({ ok: true, action: 'ignored' });
+    }
+    expect((await refused('malformed')) - before).toBe(4);
   });
 });
 
@@ -116,12 +126,14 @@ describe('handling events', () => {
     expect(r.statusCode).toBe(200);
     expect(r.json()).toEqual({ ok: true, action: 'suppressed' });
     expect(await subscriber(id)).toEqual({ status: 'bounced', suppressed_reason: 'hard bounce: General: The recipient address does not exist.' });
+    await rollUpAll(h.app.db);
     expect((await events(id)).bounced.count).toBe(1);
 
     // Resend retries the same event (same id, new signature): acknowledged, nothing changes.
     const replay = await deliver(bounce, { id: 'msg_bounce_1' });
     expect(replay.statusCode).toBe(200);
     expect(replay.json().action).toBe('duplicate');
+    await rollUpAll(h.app.db);
     expect((await events(id)).bounced.count).toBe(1);
 
     // Suppressed for good: the form gives the usual answer and sends nothing.
@@ -136,6 +148,7 @@ describe('handling events', () => {
     const { id, messageId } = await reader('full@example.net');
     const r = await deliver(event('email.bounced', messageId, { bounce: { type: 'Transient', subType: 'MailboxFull', message: 'Mailbox full' } }));
     expect(r.json().action).toBe('recorded');
+    await rollUpAll(h.app.db);
     expect((await subscriber(id)).status).toBe('active');
     expect((await events(id)).bounced.count).toBe(1);
   });
@@ -169,6 +182,7 @@ describe('handling events', () => {
       expect(r.statusCode).toBe(200);
       expect(r.json().action).toBe('recorded');
     }
+    await rollUpAll(h.app.db);
     const e = await events(id);
     expect(Object.keys(e).sort()).toEqual(['clicked', 'delivered', 'delivery_delayed', 'opened']);
     expect(e.opened.count).toBe(2);
@@ -184,8 +198,13 @@ describe('handling events', () => {
       expect(r.statusCode).toBe(200);
       expect(r.json().action).toBe('ignored');
     }
+    // Mail it never sent (or not yet known): stored and parked until a delivery carries that id.
     const stranger = await deliver(event('email.delivered', 're_unknown'));
-    expect(stranger.json().action).toBe('no-matching-delivery');
+    expect(stranger.json().action).toBe('recorded');
+    await rollUpAll(h.app.db);
+    const parked = await h.app.db.query(`SELECT parked_at FROM provider_event_inbox WHERE email_id = 're_unknown'`);
+    expect(parked.rows).toHaveLength(1);
+    expect(parked.rows[0].parked_at).not.toBeNull();
   });
 
   it('handles the same event delivered ten times at once exactly once', async () => {
@@ -194,6 +213,7 @@ describe('handling events', () => {
     const rs = await Promise.all(Array.from({ length: 10 }, () => deliver(opened, { id: 'msg_burst' })));
     expect(rs.every((r) => r.statusCode === 200)).toBe(true);
     expect(rs.filter((r) => r.json().action === 'recorded')).toHaveLength(1);
+    await rollUpAll(h.app.db);
     expect((await events(id)).opened.count).toBe(1);
   });
 });

@@ -14,6 +14,7 @@ import { fanOut } from '../../src/delivery/fanout.js';
 import { bullBatchQueue } from '../../src/queue/batch-queue.js';
 import { deliveryCounts, type DeliveryCounts } from '../../src/delivery/ledger.js';
 import { findIssue } from '../../src/issues/repo.js';
+import { expectFiguresMatchRecount } from './ledger-figures.js';
 
 /** CI runs each chaos test at scale 1 (well under a minute); CHAOS_SCALE=10 is the larger run. */
 export const CHAOS_SCALE = Math.max(1, Number(process.env.CHAOS_SCALE ?? 1));
@@ -33,7 +34,7 @@ export interface ChaosSend {
   counts(): Promise<DeliveryCounts & { state: string }>;
   /** Waits for state 'sent', tolerating a database that is being disrupted meanwhile. */
   waitSent(timeoutMs: number): Promise<void>;
-  /** The exactly-once verdict: provider, ledger and issue agree. */
+  /** The exactly-once verdict: provider, ledger, issue and the issue's kept figures agree. */
   expectExactlyOnce(): Promise<void>;
   /** Last lines of every process's log, for a failure message. */
   logTail(): string;
@@ -110,6 +111,7 @@ export async function chaosSend(opts: {
       expect(stats.distinctRecipients).toBe(opts.readers);
       expect(stats.duplicateRecipients).toBe(0);
       expect(stats.accepted).toBe(opts.readers);
+      await expectFiguresMatchRecount(h.app.db, issueId);
     },
     logTail() {
       return processes

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ExactTally, FingerprintTally, type RecipientTally } from './recipient-tally.js';
 import { SlidingWindow, rateWindow, type RateVerdict, type RateWindow } from './sliding-window.mjs';
 import { FakeTemplates, type FakeTemplate } from './fake-resend-templates.js';
+import { WebhookPoster, type WebhookConfig, type WebhookStats } from './fake-resend-webhooks.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -140,7 +141,9 @@ export type ControlCommand =
   | { op: 'acceptThenDropNext'; n: number }
   /** POST /templates answers this status from now on (null: accepts again). */
   | { op: 'refuseTemplates'; status: number | null }
-  | { op: 'templates' };
+  | { op: 'templates' }
+  /** Post signed events for every accepted email to our webhook (fake-resend-webhooks.ts); null: stop. */
+  | { op: 'webhooks'; config: WebhookConfig | null };
 
 export interface ControlResult {
   ok: true;
@@ -149,6 +152,8 @@ export interface ControlResult {
   recipients?: Record<string, number>;
   /** Only for op 'templates': the stored templates. */
   templates?: FakeTemplate[];
+  /** What the webhook poster did since it was configured. */
+  webhooks?: WebhookStats;
 }
 
 export interface FakeResend {
@@ -192,6 +197,8 @@ export interface FakeResend {
   reset(): void;
   /** The same commands as `POST /__control`. */
   control(command: ControlCommand): ControlResult;
+  /** Signed events posted to our webhook for every accepted email, when configured. */
+  readonly webhooks: WebhookPoster;
   /** Stops listening, drops open connections and abandons held requests (they record nothing). */
   close(): Promise<void>;
 }
@@ -398,6 +405,20 @@ const controlSchema = z.discriminatedUnion('op', [
     slowMs: z.object({ min: z.number().nonnegative(), max: z.number().nonnegative() }).optional(),
   }),
   z.object({ op: z.literal('stall'), ms: z.number().nonnegative() }),
+  z.object({
+    op: z.literal('webhooks'),
+    config: z
+      .object({
+        url: z.string().url(),
+        secret: z.string().min(1),
+        types: z.array(z.string().min(1)).min(1),
+        timing: z.enum(['before-answer', 'after-answer']),
+        duplicate: z.boolean().optional(),
+        reverse: z.boolean().optional(),
+        concurrency: z.number().int().positive().optional(),
+      })
+      .nullable(),
+  }),
   z.object({ op: z.literal('stallNext'), n: z.number().int().nonnegative(), ms: z.number().nonnegative() }),
   z.object({ op: z.literal('acceptThenDropNext'), n: z.number().int().nonnegative() }),
   z.object({ op: z.literal('refuseTemplates'), status: z.number().int().min(400).max(499).nullable() }),
@@ -479,6 +500,9 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
   let closed = false;
   const holds = new Set<{ timer: NodeJS.Timeout; resolve: (completed: boolean) => void }>();
   const templates = new FakeTemplates();
+  const webhooks = new WebhookPoster();
+  // The emails accept() just took, handed to the webhook poster by the request that made them.
+  const acceptedNow: Array<{ id: string; to: string[] }> = [];
 
   /** Waits ms; resolves false if the fake was closed meanwhile. */
   function hold(ms: number): Promise<boolean> {
@@ -572,6 +596,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
         if (previous === 1) stats.duplicateRecipients++;
       }
       stats.accepted++;
+      if (webhooks.config) acceptedNow.push({ id, to });
       if (keepBodies) {
         const delivery: Delivery = {
           id,
@@ -737,6 +762,8 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
         return drop(res, record, 'dropped');
       }
       const answer = accept(path, emails, batchErrors, idempotencyKey, record);
+      const posted = webhooks.deliver(acceptedNow.splice(0));
+      if (webhooks.config?.timing === 'before-answer') await posted;
       if (faults.acceptThenDrop > 0) {
         faults.acceptThenDrop--;
         dropAfter = true;
@@ -865,8 +892,11 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
         break;
       case 'templates':
         return { ok: true, stats: snapshot(), templates: templates.list() };
+      case 'webhooks':
+        webhooks.configure(command.config);
+        break;
     }
-    return { ok: true, stats: snapshot() };
+    return { ok: true, stats: snapshot(), webhooks: webhooks.stats };
   }
 
   /** Accepted deliveries per address; only a fake that keeps bodies keeps addresses. */
@@ -993,6 +1023,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
       requestCounter = 0;
     },
     control,
+    webhooks,
     async close() {
       if (closed) return;
       closed = true;

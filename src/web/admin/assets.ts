@@ -149,6 +149,9 @@ export const ADMIN_JS = String.raw`
   if (!box) return;
   var url = box.getAttribute('data-progress-url');
   var state = box.getAttribute('data-state');
+  // A sent (or missed, cancelled) issue's figures no longer change: nothing to follow.
+  var FINAL = { sent: 1, missed: 1, cancelled: 1 };
+  if (FINAL[state]) return;
   function tick() {
     fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } })
       .then(function (r) { return r.ok ? r.json() : null; })

@@ -1,8 +1,8 @@
 // What the admin pages read: issues with their delivery counts, an issue's results, the outbox.
 // Read-only SQL, named and visible; every change goes through src/issues/.
 import type { Queryable } from '../../db/pool.js';
-import { DELIVERY_COUNT_COLUMNS } from '../../delivery/ledger.js';
 import type { IssueState } from '../../issues/repo.js';
+import { issueFigures, sentPerMinute, unsubscribedAfter, type DeliveryCounts } from '../../delivery/counts.js';
 
 const sql = String.raw;
 
@@ -24,61 +24,38 @@ export interface IssueListRow {
   pending: number;
 }
 
-// Newest weeks first, a page at a time: each row aggregates that issue's ledger.
+// Newest weeks first, a page at a time; the counts come from the issues' figures (src/delivery/counts.ts).
 const LIST_ISSUES = sql`
   SELECT i.id, i.week, i.state, i.subject, i.state_reason, i.approved_by, i.updated_at, i.send_started_at, i.sent_at,
-         (SELECT count(*) FROM comparisons c WHERE c.issue_id = i.id)::int AS pairs,
-         d.to_send, d.sent, d.failed, d.skipped, d.pending
+         (SELECT count(*) FROM comparisons c WHERE c.issue_id = i.id)::int AS pairs
   FROM issues i
-  CROSS JOIN LATERAL (
-    SELECT ${DELIVERY_COUNT_COLUMNS} FROM deliveries WHERE issue_id = i.id) d
   WHERE ($1::text IS NULL OR i.week < $1)
   ORDER BY i.week DESC
   LIMIT $2`;
 
 export async function listIssuesWithCounts(db: Queryable, before: string | null, limit = 30): Promise<IssueListRow[]> {
-  return (await db.query<IssueListRow>(LIST_ISSUES, [before, limit])).rows;
+  const rows = (await db.query<Omit<IssueListRow, keyof DeliveryCounts>>(LIST_ISSUES, [before, limit])).rows;
+  const figures = await issueFigures(db, rows.map((r) => r.id));
+  return rows.map((r) => {
+    const { events: _events, ...counts } = figures.get(r.id)!;
+    return { ...r, ...counts };
+  });
 }
 
-// The webhook keeps one entry per event kind on the delivery row: {"delivered": {first_at, last_at, count}, …}
-// (src/subscribers/provider-events.ts), so "was it opened" is "has the key".
-const EVENT_TYPES = ['delivered', 'opened', 'clicked', 'bounced', 'complained'] as const;
-
-const RESULTS = sql`
-  SELECT ${DELIVERY_COUNT_COLUMNS},
-         ${EVENT_TYPES.map((e) => `count(*) FILTER (WHERE events ? '${e}')::int AS ${e}`).join(',\n         ')}
-  FROM deliveries WHERE issue_id = $1`;
-
-// Readers who got this issue and left before the next issue started sending.
-const UNSUBSCRIBED_AFTER = sql`
-  SELECT count(*)::int AS n
-  FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
-  WHERE d.issue_id = $1 AND d.state = 'sent' AND s.unsubscribed_at >= $2
-    AND s.unsubscribed_at < coalesce((SELECT min(send_started_at) FROM issues WHERE send_started_at > $2), 'infinity')`;
-
-// Every featured tool, with the votes this issue's links drew (zero when none).
+// Every featured tool, with the votes this issue's links drew (zero when none), from the vote figures.
 const VOTES = sql`
   WITH featured AS (
     SELECT tool_a_id AS tool_id, position FROM comparisons WHERE issue_id = $1
     UNION ALL
     SELECT tool_b_id, position FROM comparisons WHERE issue_id = $1)
   SELECT t.id, t.name, f.position,
-         count(v.tool_id) FILTER (WHERE v.choice = 'ship')::int AS ships,
-         count(v.tool_id) FILTER (WHERE v.choice = 'skip')::int AS skips
+         coalesce(sum(v.n) FILTER (WHERE v.choice = 'ship'), 0)::int AS ships,
+         coalesce(sum(v.n) FILTER (WHERE v.choice = 'skip'), 0)::int AS skips
   FROM featured f
   JOIN tools t ON t.id = f.tool_id
-  LEFT JOIN votes v ON v.tool_id = f.tool_id AND v.issue_id = $1
+  LEFT JOIN vote_counts v ON v.tool_id = f.tool_id AND v.issue_id = $1
   GROUP BY t.id, t.name, f.position
   ORDER BY f.position, t.id`;
-
-const SENT_SPAN = sql`
-  SELECT extract(epoch FROM min(sent_at))::float8 AS first, extract(epoch FROM max(sent_at))::float8 AS last
-  FROM deliveries WHERE issue_id = $1 AND sent_at IS NOT NULL`;
-// Accepted messages per time bucket between the first and the last: the send's pace.
-const SENT_BUCKETS = sql`
-  SELECT least(width_bucket(extract(epoch FROM sent_at)::float8, $2::float8, $3::float8, $4::int), $4::int) AS bucket, count(*)::int AS n
-  FROM deliveries WHERE issue_id = $1 AND sent_at IS NOT NULL
-  GROUP BY 1 ORDER BY 1`;
 
 export interface IssueResults {
   audience: number;
@@ -93,30 +70,42 @@ export interface IssueResults {
   complained: number;
   unsubscribed: number;
   votes: Array<{ id: number; name: string; position: number; ships: number; skips: number }>;
-  /** Cumulative accepted messages at the end of each bucket; times in ms since epoch. */
+  /** Cumulative accepted messages at the end of each minute of the send; times in ms since epoch. */
   timeline: Array<{ at: number; total: number }>;
 }
 
-export async function issueResults(db: Queryable, issueId: number, sendStartedAt: Date | null, buckets = 24): Promise<IssueResults> {
-  // The audience is the ledger's to_send: every row written at fan-out.
-  const { to_send: audience, ...counts } = (await db.query(RESULTS, [issueId])).rows[0];
-  const unsubscribed = sendStartedAt ? (await db.query<{ n: number }>(UNSUBSCRIBED_AFTER, [issueId, sendStartedAt])).rows[0]!.n : 0;
+/** An issue's results from its figures: a few dozen rows, however many readers it went to. */
+export async function issueResults(db: Queryable, issueId: number, sendStartedAt: Date | null): Promise<IssueResults> {
+  const f = (await issueFigures(db, [issueId])).get(issueId)!;
+  const unsubscribed = await unsubscribedAfter(db, issueId, sendStartedAt);
   const votes = (await db.query(VOTES, [issueId])).rows;
-  const span = (await db.query<{ first: number | null; last: number | null }>(SENT_SPAN, [issueId])).rows[0]!;
+  const minutes = await sentPerMinute(db, issueId);
   const timeline: IssueResults['timeline'] = [];
-  if (span.first !== null && span.last !== null) {
-    const start = sendStartedAt ? Math.min(sendStartedAt.getTime() / 1000, span.first) : span.first;
-    const end = Math.max(span.last, start + 1);
-    const rows = (await db.query<{ bucket: number; n: number }>(SENT_BUCKETS, [issueId, start, end, buckets])).rows;
-    const per = new Map(rows.map((r) => [r.bucket, r.n]));
+  if (minutes.length > 0) {
+    const first = minutes[0]!.minute * 60_000;
+    timeline.push({ at: sendStartedAt ? Math.min(sendStartedAt.getTime(), first) : first, total: 0 });
     let total = 0;
-    timeline.push({ at: start * 1000, total: 0 });
-    for (let b = 1; b <= buckets; b++) {
-      total += per.get(b) ?? 0;
-      timeline.push({ at: (start + ((end - start) * b) / buckets) * 1000, total });
+    for (const m of minutes) {
+      total += m.n;
+      timeline.push({ at: (m.minute + 1) * 60_000, total });
     }
   }
-  return { ...counts, audience, unsubscribed, votes, timeline };
+  const e = f.events;
+  return {
+    audience: f.to_send,
+    sent: f.sent,
+    failed: f.failed,
+    skipped: f.skipped,
+    pending: f.pending,
+    delivered: e.delivered,
+    opened: e.opened,
+    clicked: e.clicked,
+    bounced: e.bounced,
+    complained: e.complained,
+    unsubscribed,
+    votes,
+    timeline,
+  };
 }
 
 export interface OutboxRow {

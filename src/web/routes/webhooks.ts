@@ -1,13 +1,19 @@
-// POST /webhooks/resend: provider events, verified on the raw body with the resend SDK's own webhook
-// verification (Standard Webhooks: HMAC over id, timestamp and body; five minutes' tolerance).
-//   no RESEND_WEBHOOK_SECRET → 503; missing, wrong or stale signature → 401; signed but not an event → 400;
-//   otherwise 200, and the event is handled once by its id (a replay is acknowledged and changes nothing).
-import type { FastifyInstance } from 'fastify';
-import { Resend } from 'resend';
+// POST /webhooks/resend: provider events, verified on the raw body (Standard Webhooks, as Resend signs:
+// HMAC over id, timestamp and body; five minutes' tolerance; ./webhook-signature.ts).
+//   no RESEND_WEBHOOK_SECRET → 503; missing, wrong or stale signature → 401;
+//   signed but not an event (or of a type we do not use) → 200, counted and otherwise ignored: the provider
+//   would only retry it;
+//   otherwise the event is stored (batched with concurrent ones, src/subscribers/event-ingest.ts) and
+//   acknowledged once committed: 200, once per webhook id (a replay is acknowledged and changes nothing).
+//   More events waiting than the database takes, or the database failing → 503 with Retry-After: the
+//   provider retries, nothing is dropped.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { verifyWebhook } from './webhook-signature.js';
 import { z } from 'zod';
 import type { App } from '../../app.js';
-import { handleProviderEvent } from '../../subscribers/provider-events.js';
 import { metrics } from '../../metrics.js';
+import { EventIngest, EventsOverloaded } from '../../subscribers/event-ingest.js';
+import { startEventRollup } from '../../subscribers/event-rollup.js';
 
 const EventBody = z.looseObject({
   type: z.string().min(1).max(200),
@@ -27,8 +33,15 @@ function header(value: string | string[] | undefined): string | undefined {
 
 export async function webhookRoutes(f: FastifyInstance, app: App): Promise<void> {
   const secret = app.config.resendWebhookSecret;
-  // Verification needs no API key; the SDK's constructor insists on one.
-  const resend = new Resend(app.config.resendApiKey ?? 're_webhook_verification_only');
+
+  const rollup = secret ? startEventRollup(app.db, app.log) : null;
+  const ingest = new EventIngest(app.db, { onStored: () => rollup?.nudge() });
+  f.addHook('onClose', async () => rollup?.stop());
+  const ignore = (reply: FastifyReply, reason: 'malformed' | 'unknown_type', detail: string, id: string) => {
+    metrics.webhookRefused.inc({ reason });
+    app.log.warn({ eventId: id, reason: detail }, 'provider event acknowledged and ignored');
+    return reply.send({ ok: true, action: 'ignored', reason: detail });
+  };
 
   await f.register(async (w) => {
     // The signature covers the exact bytes sent: keep the body as a string, whatever its content type.
@@ -46,31 +59,44 @@ export async function webhookRoutes(f: FastifyInstance, app: App): Promise<void>
 
       let verified: unknown;
       try {
-        verified = resend.webhooks.verify({ payload, headers: { id, timestamp, signature }, webhookSecret: secret });
+        verified = verifyWebhook({ payload, id, timestamp, signature, secret });
       } catch (err) {
         const e = err as Error;
         if (e.name === 'WebhookVerificationError') return reply.status(401).send({ ok: false, error: 'invalid or stale signature' });
-        if (e instanceof SyntaxError) return reply.status(400).send({ ok: false, error: 'the body is not JSON' });
+        if (e instanceof SyntaxError) return ignore(reply, 'malformed', 'the body is not JSON', id);
         app.log.error({ err: e.message }, 'webhook verification failed: is RESEND_WEBHOOK_SECRET a whsec_… secret?');
         return reply.status(503).send({ ok: false, error: 'webhook verification is misconfigured' });
       }
 
       const parsed = EventBody.safeParse(verified);
-      if (!parsed.success) return reply.status(400).send({ ok: false, error: 'the body is not a Resend event' });
+      if (!parsed.success) return ignore(reply, 'malformed', 'the body is not a Resend event', id);
       const e = parsed.data;
       metrics.webhookEvents.inc({ type: e.type });
       const at = new Date(e.created_at ?? Date.now());
       const to = e.data?.to === undefined ? [] : Array.isArray(e.data.to) ? e.data.to : [e.data.to];
-      const action = await handleProviderEvent(app.db, {
-        id,
-        type: e.type,
-        at: Number.isNaN(at.getTime()) ? new Date() : at,
-        emailId: e.data?.email_id ?? null,
-        to,
-        bounceType: e.data?.bounce?.type ?? null,
-        bounceDetail: [e.data?.bounce?.subType, e.data?.bounce?.message].filter(Boolean).join(': ') || null,
-      });
-      app.log.info({ eventId: id, type: e.type, action }, 'provider event');
+      let action;
+      try {
+        action = await ingest.store({
+          id,
+          type: e.type,
+          at: Number.isNaN(at.getTime()) ? new Date() : at,
+          emailId: e.data?.email_id ?? null,
+          to,
+          bounceType: e.data?.bounce?.type ?? null,
+          bounceDetail: [e.data?.bounce?.subType, e.data?.bounce?.message].filter(Boolean).join(': ') || null,
+        });
+      } catch (err) {
+        const overloaded = err instanceof EventsOverloaded;
+        metrics.webhookRefused.inc({ reason: overloaded ? 'overloaded' : 'database' });
+        if (!overloaded) app.log.error({ eventId: id, err: (err as Error).message }, 'provider event not stored: the provider will retry');
+        return reply
+          .status(503)
+          .header('retry-after', String(overloaded ? err.retryAfterSeconds : 10))
+          .send({ ok: false, error: overloaded ? 'too many events at once: retry later' : 'the event could not be stored: retry later' });
+      }
+      metrics.webhookEvents.inc({ type: action === 'ignored' ? 'other' : e.type });
+      if (action === 'ignored') metrics.webhookRefused.inc({ reason: 'unknown_type' });
+      app.log.debug({ eventId: id, type: e.type, action }, 'provider event');
       return reply.send({ ok: true, action });
     });
   });

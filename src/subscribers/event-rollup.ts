@@ -1,0 +1,187 @@
+// Rolls stored provider events into their delivery rows and the issues' figures, off the webhook's path.
+// One process at a time (an advisory lock), a few thousand events per statement. An event whose email id
+// no delivery carries yet is parked and retried, its wait doubling (capped), until the sender marks the
+// row sent with that id (also a sender restarted after a crash: its replayed batch gets the same ids);
+// one that never matches (a confirmation or test email, a stranger) is dropped after PARK_LIMIT and counted.
+import type { Logger } from 'pino';
+import { inTransaction, type Db } from '../db/pool.js';
+import { bumpCounts } from '../delivery/counts.js';
+import { metrics } from '../metrics.js';
+import { ensureEventMonths } from './event-partitions.js';
+
+const sql = String.raw;
+
+/** How long an event may wait for its delivery before it is dropped as never matching. */
+export const PARK_LIMIT = '3 days';
+/** The provider's retry window (Resend retries over about a day): a webhook id is remembered this long. */
+export const DEDUPE_WINDOW = '7 days';
+const MAX_RETRY_WAIT = '5 minutes';
+const ROLLUP_LOCK = 0x7665_7264; // 'verd': the rollup's advisory lock key
+
+// Fresh events in arrival order, plus parked ones whose retry is due and whose delivery now exists.
+// Each delivery gets one jsonb patch per batch (first/last/count per kind merged with what it has); a kind
+// new to the row adds its reader to the issue's figure.
+const ROLL_UP = sql`
+  WITH batch AS (
+    (SELECT seq, kind, occurred_at, email_id, suppress_status, suppress_reason FROM provider_event_inbox
+     WHERE parked_at IS NULL ORDER BY seq LIMIT $1)
+    UNION ALL
+    (SELECT seq, kind, occurred_at, email_id, suppress_status, suppress_reason FROM provider_event_inbox
+     WHERE parked_at IS NOT NULL AND next_try_at <= now() ORDER BY next_try_at LIMIT $1)),
+  agg AS (
+    SELECT email_id, kind, min(occurred_at) AS first_at, max(occurred_at) AS last_at, count(*)::int AS n
+    FROM batch GROUP BY 1, 2),
+  -- One index probe per email id (and partition), whatever the planner thinks of small partitions.
+  target AS (
+    SELECT d.issue_id, d.subscriber_id, d.batch_no, d.events AS old_events, d.row_id, a.email_id
+    FROM (SELECT DISTINCT email_id FROM agg) a
+    CROSS JOIN LATERAL (
+      SELECT issue_id, subscriber_id, batch_no, events, ctid AS row_id FROM deliveries
+      WHERE provider_message_id = a.email_id LIMIT 1) d),
+  merged AS (
+    SELECT t.issue_id, t.subscriber_id, t.row_id, jsonb_object_agg(a.kind, jsonb_build_object(
+        'first_at', least((t.old_events -> a.kind ->> 'first_at')::timestamptz, a.first_at),
+        'last_at', greatest((t.old_events -> a.kind ->> 'last_at')::timestamptz, a.last_at),
+        'count', coalesce((t.old_events -> a.kind ->> 'count')::int, 0) + a.n)) AS patch
+    FROM target t JOIN agg a ON a.email_id = t.email_id GROUP BY 1, 2, 3),
+  -- By the row's ctid within its issue's partition: a TID lookup, never a scan of the partitions.
+  applied AS (
+    UPDATE deliveries d SET events = d.events || m.patch, updated_at = now()
+    FROM merged m
+    WHERE d.ctid = ANY (ARRAY(SELECT row_id FROM merged)) AND d.issue_id = m.issue_id AND d.subscriber_id = m.subscriber_id
+    RETURNING d.issue_id, d.subscriber_id),
+  -- A row changed meanwhile (it moved: a new ctid) was not updated: its events stay fresh for the next pass.
+  done AS (SELECT t.* FROM target t JOIN applied ap ON ap.issue_id = t.issue_id AND ap.subscriber_id = t.subscriber_id),
+  changed AS (
+    SELECT t.issue_id, t.batch_no, NULL::text AS old_state, 'event:' || a.kind AS new_state
+    FROM done t JOIN agg a ON a.email_id = t.email_id WHERE NOT (t.old_events ? a.kind)),
+  ${bumpCounts('changed')},
+  suppressed AS (
+    UPDATE subscribers s SET status = x.status, suppressed_reason = x.reason, updated_at = now()
+    FROM (SELECT DISTINCT ON (t.subscriber_id) t.subscriber_id, b.suppress_status AS status, b.suppress_reason AS reason
+          FROM batch b JOIN done t ON t.email_id = b.email_id WHERE b.suppress_status IS NOT NULL
+          ORDER BY t.subscriber_id, (b.suppress_status = 'complained') DESC) x
+    WHERE s.id = x.subscriber_id AND s.status <> 'complained' AND NOT (s.status = 'bounced' AND x.status = 'bounced')
+    RETURNING s.id),
+  matched AS (
+    DELETE FROM provider_event_inbox i USING batch b
+    WHERE i.seq = b.seq AND EXISTS (SELECT 1 FROM done t WHERE t.email_id = b.email_id)
+    RETURNING i.seq),
+  parked AS (
+    UPDATE provider_event_inbox i
+    SET parked_at = coalesce(i.parked_at, now()),
+        next_try_at = now() + least(interval '${MAX_RETRY_WAIT}', greatest(interval '200 milliseconds', now() - i.received_at))
+    FROM batch b
+    WHERE i.seq = b.seq AND NOT EXISTS (SELECT 1 FROM target t WHERE t.email_id = b.email_id)
+    RETURNING i.seq)
+  SELECT (SELECT count(*) FROM batch)::int AS taken, (SELECT count(*) FROM matched)::int AS matched, (SELECT count(*) FROM parked)::int AS parked`;
+
+const EXPIRE_PARKED = sql`
+  DELETE FROM provider_event_inbox WHERE seq IN (
+    SELECT seq FROM provider_event_inbox WHERE parked_at IS NOT NULL AND received_at < now() - interval '${PARK_LIMIT}' LIMIT 10000)`;
+const EXPIRE_WEBHOOK_IDS = sql`
+  DELETE FROM provider_events WHERE id IN (
+    SELECT id FROM provider_events WHERE received_at < now() - interval '${DEDUPE_WINDOW}' LIMIT 10000)`;
+const WAKE_MATCHABLE = sql`
+  UPDATE provider_event_inbox i SET next_try_at = now()
+  WHERE i.parked_at IS NOT NULL AND EXISTS (SELECT 1 FROM deliveries d WHERE d.provider_message_id = i.email_id)`;
+const PARKED = sql`SELECT count(*)::int AS n FROM provider_event_inbox WHERE parked_at IS NOT NULL`;
+
+export interface RollupResult {
+  taken: number;
+  matched: number;
+  parked: number;
+}
+
+/** One pass over up to `limit` fresh and `limit` due parked events; null when another process holds the lock. */
+export async function rollUpEvents(db: Db, limit = 5000): Promise<RollupResult | null> {
+  return inTransaction(db, async (tx) => {
+    const { rows } = await tx.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [ROLLUP_LOCK]);
+    if (!rows[0]!.locked) return null;
+    return (await tx.query<RollupResult>(ROLL_UP, [limit])).rows[0]!;
+  });
+}
+
+/** Creates the event log's coming months, forgets webhook ids past the retry window and drops parked events
+ * past the parking limit (counted). */
+export async function eventUpkeep(db: Db): Promise<{ unmatched: number; parked: number }> {
+  await ensureEventMonths(db);
+  const unmatched = (await db.query(EXPIRE_PARKED)).rowCount ?? 0;
+  if (unmatched) metrics.providerEventsUnmatched.inc(unmatched);
+  await db.query(EXPIRE_WEBHOOK_IDS);
+  // Parked events whose delivery got its id while a pass was parking them (see rollUpAll): due now.
+  await db.query(WAKE_MATCHABLE);
+  const parked = (await db.query<{ n: number }>(PARKED)).rows[0]!.n;
+  metrics.providerEventsParked.set(parked);
+  return { unmatched, parked };
+}
+
+/** Until everything stored so far is rolled up or parked (tests, the bench, a drain before exit). */
+export async function rollUpAll(db: Db): Promise<void> {
+  for (;;) {
+    const r = await rollUpEvents(db);
+    if (!r) {
+      await new Promise((res) => setTimeout(res, 20));
+      continue;
+    }
+    const fresh = (await db.query(`SELECT 1 FROM provider_event_inbox WHERE parked_at IS NULL LIMIT 1`)).rowCount;
+    if (fresh || r.matched > 0) continue;
+    // A mark that landed while a pass was parking its events cannot wake them (the pass decided on an
+    // older snapshot); they would match at their next try. A drain does not wait for that.
+    const matchable = (await db.query(WAKE_MATCHABLE)).rowCount;
+    if (!matchable) return;
+  }
+}
+
+/** The rollup loop of a web process: a pass every second and soon after each stored batch. */
+export function startEventRollup(db: Db, log: Logger, opts: { intervalMs?: number } = {}): { nudge(): void; stop(): Promise<void> } {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  let again = false;
+  let lastUpkeep = 0;
+  let dueAt = Infinity;
+  const interval = opts.intervalMs ?? 1000;
+  const pass = async () => {
+    try {
+      for (;;) {
+        again = false;
+        const r = await rollUpEvents(db);
+        if (!r || (r.taken < 5000 && !again)) break;
+      }
+      if (Date.now() - lastUpkeep > 60_000) {
+        lastUpkeep = Date.now();
+        await eventUpkeep(db);
+      }
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'provider event rollup failed; retrying');
+    }
+  };
+  const schedule = (ms: number) => {
+    // A nudge never postpones a pass that is due sooner (a steady stream of nudges must not starve it).
+    if (stopped || Date.now() + ms >= dueAt) return;
+    clearTimeout(timer);
+    dueAt = Date.now() + ms;
+    timer = setTimeout(() => {
+      dueAt = Infinity;
+      if (running) {
+        again = true;
+        return;
+      }
+      running = pass().finally(() => {
+        running = null;
+        schedule(again ? 10 : interval);
+      });
+    }, ms);
+    timer.unref();
+  };
+  schedule(interval);
+  return {
+    nudge: () => (running ? (again = true) : schedule(10)),
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

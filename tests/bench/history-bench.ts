@@ -1,0 +1,229 @@
+// `npm run bench -- --history [--issues 10] [--readers 1000000] [--webhook-events 20000]`: a year's ledger.
+// What runs, through the project's own code where it matters:
+//   ledger    R confirmed readers; for each of I issues the real plan/render/approve, the real fan-out
+//             (fixAudience: rows and figures in one statement), then every batch claimed, attempted and
+//             marked sent by the ledger's own statements (the counters move as in a send), the issue
+//             closed by markIssueSentIfDone
+//   events    ~3 per email (sent, delivered, opened) stored by the webhook's batch statement
+//             (storeProviderEvents, 500 per statement) and rolled up by the rollup (rollUpAll)
+//   webhook   `verdicts web` as its own process; E signed events posted over HTTP at 64 in flight:
+//             events/s, and every acknowledged event checked in the log (none lost)
+//   reads     p50/p99 over HTTP of the admin list, an issue page and progress.json, and of a reader's
+//             export (exportSubscriber), after the first issue and after the last (flat or not)
+//   disk      pg_total_relation_size of the ledger's tables, per row, and what 52 issues cost
+// Prints a table and ends with one JSON line.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig } from '../../src/config.js';
+import { openApp } from '../../src/app.js';
+import { createLogger } from '../../src/log.js';
+import { migrate } from '../../src/db/migrate.js';
+import { importCatalogFile } from '../../src/catalog/import.js';
+import { planWeek } from '../../src/issues/plan.js';
+import { approveWeek, renderWeek } from '../../src/issues/lifecycle.js';
+import { fanOut, markIssueSentIfDone } from '../../src/delivery/fanout.js';
+import * as ledger from '../../src/delivery/ledger.js';
+import { storeProviderEvents, type ProviderEvent } from '../../src/subscribers/provider-events.js';
+import { rollUpAll } from '../../src/subscribers/event-rollup.js';
+import { exportSubscriber } from '../../src/subscribers/data-rights.js';
+import { ADMIN_URL, TEST_REDIS_URL, uniqueQueuePrefix } from '../support/db.js';
+import { startVerdicts } from '../support/processes.js';
+import { freePort } from '../support/ports.js';
+import { arg, flag } from './args.js';
+
+const ISSUES = Number(arg('issues') ?? 10);
+const READERS = Number(arg('readers') ?? 1_000_000);
+const WEBHOOK_EVENTS = Number(arg('webhook-events') ?? 20_000);
+const SAMPLES = 60;
+if (!Number.isInteger(ISSUES) || ISSUES < 1 || ISSUES > 52) throw new Error('--issues must be an integer from 1 to 52');
+if (!Number.isInteger(READERS) || READERS < 100) throw new Error('--readers must be an integer of at least 100');
+
+const say = (s: string) => process.stdout.write(`${s}\n`);
+const fmt = (n: number, d = 1) => n.toFixed(d);
+const started = Date.now();
+const dbName = `verdicts_history_${randomBytes(4).toString('hex')}`;
+const admin = new pg.Client({ connectionString: ADMIN_URL });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${dbName}`);
+const url = new URL(ADMIN_URL);
+url.pathname = `/${dbName}`;
+const databaseUrl = url.toString();
+const secret = `whsec_${randomBytes(24).toString('base64')}`;
+const port = await freePort();
+const env = {
+  DATABASE_URL: databaseUrl,
+  REDIS_URL: TEST_REDIS_URL,
+  QUEUE_PREFIX: uniqueQueuePrefix('history'),
+  RESEND_WEBHOOK_SECRET: secret,
+  ADMIN_TOKEN: randomBytes(18).toString('base64url'),
+  TOKEN_SECRET: randomBytes(24).toString('base64url'),
+  PORT: String(port),
+  LOG_LEVEL: 'warn',
+  DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'verdicts-history-')),
+};
+const logDir = mkdtempSync(path.join(os.tmpdir(), 'verdicts-history-logs-'));
+await migrate(databaseUrl);
+const config = loadConfig(env);
+const app = await openApp(config, { name: 'history-bench', poolSize: 8, logger: createLogger('warn', 'bench') });
+await importCatalogFile(app.db);
+let t = Date.now();
+await app.db.query(
+  `INSERT INTO subscribers (email, status, source, consent_at) SELECT 'reader' || g || '@example.net', 'active', 'bench', now() FROM generate_series(1, $1::int) g`,
+  [READERS],
+);
+await app.db.query('VACUUM ANALYZE subscribers');
+say(`${READERS} readers in ${fmt((Date.now() - t) / 1000)} s; ${ISSUES} issues to build`);
+
+/** Runs fn over items with `n` in flight. */
+async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+const weeks: string[] = [];
+async function buildIssue(i: number): Promise<void> {
+  const week = `2025-W${String(i + 10).padStart(2, '0')}`;
+  weeks.push(week);
+  await planWeek(app.db, app.log, week, { pairsPerIssue: 2 });
+  await renderWeek(app.db, app.log, week, app.config);
+  await approveWeek(app.db, app.log, week, 'bench');
+  const t0 = Date.now();
+  const r = await fanOut(app.db, { addBatches: async () => {} }, app.log, { week, notAfter: null });
+  if (r.kind !== 'started') throw new Error(`fan-out of ${week}: ${r.kind}`);
+  const t1 = Date.now();
+  const batches = await ledger.pendingBatches(app.db, r.issue.id);
+  // The sender's ledger statements per batch; the provider's ids are made up here.
+  const ids: string[] = [];
+  await pool(batches, 6, async (b) => {
+    await ledger.claimBatch(app.db, r.issue.id, b);
+    const set = await ledger.attemptSendSet(app.db, r.issue.id, b);
+    const messageIds = set.map(() => randomUUID());
+    await ledger.markSent(app.db, r.issue.id, b, set.map((s) => s.subscriber_id), messageIds);
+    ids.push(...messageIds);
+  });
+  await markIssueSentIfDone(app.db, r.issue.id, app.log);
+  const t2 = Date.now();
+  // ~3 events per email, through the webhook's batch statement, then the rollup.
+  const events: ProviderEvent[] = [];
+  const flush = async () => {
+    const chunk = events.splice(0);
+    const parts: ProviderEvent[][] = [];
+    for (let k = 0; k < chunk.length; k += 500) parts.push(chunk.slice(k, k + 500));
+    await pool(parts, 4, async (p) => void (await storeProviderEvents(app.db, p)));
+  };
+  for (const id of ids) {
+    for (const type of ['email.sent', 'email.delivered', 'email.opened']) {
+      events.push({ id: `msg_${randomUUID()}`, type, at: new Date(), emailId: id, to: [], bounceType: null, bounceDetail: null });
+    }
+    if (events.length >= 20_000) await flush();
+  }
+  await flush();
+  const t3 = Date.now();
+  await rollUpAll(app.db);
+  const t4 = Date.now();
+  say(`${week}: fan-out ${fmt((t1 - t0) / 1000)} s, ${batches.length} batches marked ${fmt((t2 - t1) / 1000)} s, ${ids.length * 3} events stored ${fmt((t3 - t2) / 1000)} s (${fmt((ids.length * 3) / ((t3 - t2) / 1000), 0)}/s), rolled up ${fmt((t4 - t3) / 1000)} s`);
+}
+
+const web = startVerdicts('web', ['web'], { ...env, LOG_LEVEL: 'info' }, path.join(logDir, 'web.log'));
+await web.waitForLog('web listening', 60_000);
+const base = `http://127.0.0.1:${port}`;
+const auth = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+async function timeIt(fn: () => Promise<void>): Promise<{ p50: number; p99: number }> {
+  await fn(); // warm
+  const ms: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const s = performance.now();
+    await fn();
+    ms.push(performance.now() - s);
+  }
+  return { p50: pct(ms, 50), p99: pct(ms, 99) };
+}
+async function get(p: string): Promise<void> {
+  const r = await fetch(base + p, { headers: auth });
+  await r.arrayBuffer();
+  if (!r.ok) throw new Error(`GET ${p}: ${r.status}`);
+}
+async function measureReads(label: string) {
+  const week = weeks[weeks.length - 1]!;
+  const rows = {
+    'admin list': await timeIt(() => get('/admin')),
+    'issue page': await timeIt(() => get(`/admin/issues/${week}`)),
+    'progress.json': await timeIt(() => get(`/admin/issues/${week}/progress.json`)),
+    export: await timeIt(async () => void (await exportSubscriber(app.db, `reader${1 + Math.floor(Math.random() * READERS)}@example.net`))),
+  };
+  say(`\nreads with ${label} (${SAMPLES} samples each, ms)\n| read | p50 | p99 |\n| --- | ---: | ---: |`);
+  for (const [k, v] of Object.entries(rows)) say(`| ${k} | ${fmt(v.p50)} | ${fmt(v.p99)} |`);
+  return rows;
+}
+
+t = Date.now();
+await buildIssue(0);
+const first = await measureReads('1 issue');
+for (let i = 1; i < ISSUES; i++) await buildIssue(i);
+const last = await measureReads(`${ISSUES} issues`);
+say(`ledger built in ${fmt((Date.now() - t) / 1000)} s`);
+
+// The webhook over HTTP: signed events for the last issue's emails, 64 in flight.
+const { rows: sample } = await app.db.query<{ provider_message_id: string }>(
+  `SELECT provider_message_id FROM deliveries d JOIN issues i ON i.id = d.issue_id WHERE i.week = $1 LIMIT $2`,
+  [weeks[weeks.length - 1], WEBHOOK_EVENTS],
+);
+// Signed with node:crypto (the same Standard Webhooks HMAC standardwebhooks computes in pure JavaScript at
+// ~1 ms an event): the load generator must not be what limits the rate.
+const signKey = Buffer.from(secret.slice(6), 'base64');
+const signer = { sign: (id: string, at: Date, body: string) => `v1,${createHmac('sha256', signKey).update(`${id}.${Math.floor(at.getTime() / 1000)}.${body}`).digest('base64')}` };
+const posted: string[] = [];
+let refused = 0;
+const w0 = Date.now();
+await pool(Array.from({ length: WEBHOOK_EVENTS }, (_, i) => i), 64, async (i) => {
+  const id = `msg_${randomUUID()}`;
+  const at = new Date();
+  const payload = JSON.stringify({ type: 'email.clicked', created_at: at.toISOString(), data: { email_id: sample[i % sample.length]!.provider_message_id, to: ['x@example.net'] } });
+  for (;;) {
+    const r = await fetch(`${base}/webhooks/resend`, { method: 'POST', body: payload, headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': String(Math.floor(at.getTime() / 1000)), 'svix-signature': signer.sign(id, at, payload) } });
+    await r.arrayBuffer();
+    if (r.ok) break;
+    refused++;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  posted.push(id);
+});
+const webhookSeconds = (Date.now() - w0) / 1000;
+const stored = (await app.db.query(`SELECT count(*)::int AS n FROM provider_event_log WHERE webhook_id = ANY($1)`, [posted])).rows[0].n;
+const perSecond = WEBHOOK_EVENTS / webhookSeconds;
+say(`\nwebhook: ${WEBHOOK_EVENTS} events in ${fmt(webhookSeconds)} s = ${fmt(perSecond, 0)} events/s, ${refused} answered 503 and retried, ${stored} of ${WEBHOOK_EVENTS} stored (lost: ${WEBHOOK_EVENTS - stored})`);
+
+// Disk: every relation of the ledger, with its partitions (row counts from the leaves, freshly analysed).
+await app.db.query('ANALYZE');
+const { rows: disk } = await app.db.query<{ name: string; bytes: string; rows: string }>(`
+  SELECT r.name, sum(pg_total_relation_size(p.relid))::bigint AS bytes, sum(greatest(c.reltuples, 0)) FILTER (WHERE p.isleaf)::bigint AS rows
+  FROM (VALUES ('deliveries'), ('provider_event_log'), ('provider_events'), ('provider_event_inbox'), ('issue_counts')) r(name)
+  CROSS JOIN LATERAL pg_partition_tree(r.name::regclass) p JOIN pg_class c ON c.oid = p.relid
+  GROUP BY r.name ORDER BY r.name`);
+const sizes = Object.fromEntries(disk.map((d) => [d.name, { bytes: Number(d.bytes), rows: Number(d.rows) }]));
+const perRow = (n: string) => (sizes[n]!.rows > 0 ? sizes[n]!.bytes / sizes[n]!.rows : 0);
+const yearBytes = 52 * READERS * perRow('deliveries') + 52 * READERS * 3 * perRow('provider_event_log');
+say(`\ndisk (pg_total_relation_size, tables + indexes)\n| relation | MB | rows | bytes/row |\n| --- | ---: | ---: | ---: |`);
+for (const d of disk) say(`| ${d.name} | ${fmt(Number(d.bytes) / 1e6)} | ${d.rows} | ${fmt(perRow(d.name), 0)} |`);
+say(`a 52-week year at ${READERS} readers (ledger rows + 3 logged events per email): ${fmt(yearBytes / 1e9, 1)} GB`);
+say(`total bench time ${fmt((Date.now() - started) / 1000)} s`);
+
+await web.kill('SIGTERM');
+await app.close();
+if (!flag('keep-db')) {
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  rmSync(env.DATA_DIR, { recursive: true, force: true });
+}
+await admin.end();
+if (!flag('keep-logs')) rmSync(logDir, { recursive: true, force: true });
+say(JSON.stringify({ bench: 'history', issues: ISSUES, readers: READERS, first, last, webhook: { events: WEBHOOK_EVENTS, perSecond, lost: WEBHOOK_EVENTS - stored, refused }, disk: sizes, yearBytes }));
