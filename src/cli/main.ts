@@ -16,8 +16,8 @@ type Opts = Record<string, any>;
 
 /** Opens the app for one command, runs it, and always closes the connections. */
 async function withApp(fn: (app: App) => Promise<number | void>): Promise<number> {
-  const config = loadConfig();
-  const app = await openCliApp({ config, logger: createLogger(config.logLevel, 'verdicts-cli', 2) });
+  const config = loadConfig(process.env, { followDevServer: true });
+  const app = await openCliApp({ config, logger: createLogger(config.logLevel, 'verdicts-cli', 2, { pretty: true }) });
   try {
     return (await fn(app)) ?? 0;
   } finally {
@@ -34,7 +34,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program.command('migrate').description('apply pending database migrations').option('--json').action(
     run(async (o: Opts) => {
-      const config = loadConfig();
+      const config = loadConfig(process.env, { followDevServer: true });
       const url = config.databaseUrl ?? devDatabaseUrl(config);
       if (!url) throw new Error('DATABASE_URL is not set');
       const { migrate } = await import('../db/migrate.js');
@@ -154,9 +154,14 @@ export async function main(argv: string[]): Promise<number> {
     return code;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    const message = (err as Error).message?.split('\n')[0] || String(err);
-    process.stderr.write(`verdicts: ${message}\n`);
-    if (process.env.LOG_LEVEL === 'debug') process.stderr.write(`${(err as Error).stack}\n`);
+    reportFailure(err);
     return 1;
   }
+}
+
+/** One line saying what went wrong; the stack only with LOG_LEVEL=debug. Anything may be thrown, even undefined. */
+export function reportFailure(err: unknown): void {
+  const message = (err instanceof Error ? err.message : err === undefined ? '' : String(err)).split('\n')[0]!.trim();
+  process.stderr.write(`verdicts: ${message || 'failed without a reason (run with LOG_LEVEL=debug for details)'}\n`);
+  if (process.env.LOG_LEVEL === 'debug' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
 }
