@@ -136,6 +136,39 @@ describe('npm start from a private folder, as root', () => {
     expect(errorLines(s.out() + s.err())).toEqual([]);
   });
 
+  it('without EMBEDDED_PG_PORT picks a port once and keeps it; nothing outlives a killed npm, and a Postgres left by a killed node is stopped at the next start', async () => {
+    const { EMBEDDED_PG_PORT: _set, ...unset } = env;
+    const first = npmStart(clone, unset, { detached: true });
+    await waitFor('the banner', () => first.out().includes('web listening'), first);
+    const port = Number(readFileSync(path.join(clone, '.data', 'postgres-port'), 'utf8').trim());
+    expect(first.out()).toContain(`embedded Postgres on port ${port}`);
+    const nodePid = Number(spawnSync('pgrep', ['-P', String(first.child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
+    const postgresPid = () => Number(readFileSync(path.join(pgDir!, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    let pgPid = postgresPid();
+
+    // npm killed outright cannot forward anything: node notices it lost its parent and stops itself.
+    first.child.kill('SIGKILL');
+    const end = Date.now() + 10_000;
+    while ((alive(nodePid) || alive(pgPid)) && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+    expect([alive(nodePid), alive(pgPid)]).toEqual([false, false]);
+
+    // node killed outright leaves its Postgres (its own process group) behind; the next start stops it.
+    const second = npmStart(clone, unset, { detached: true });
+    await waitFor('the banner', () => second.out().includes('web listening'), second);
+    pgPid = postgresPid();
+    const node2 = Number(spawnSync('pgrep', ['-P', String(second.child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
+    process.kill(node2, 'SIGKILL');
+    await second.exited;
+    expect(alive(pgPid)).toBe(true);
+    const third = npmStart(clone, unset, { detached: true });
+    await waitFor('the banner', () => third.out().includes('web listening'), third);
+    expect(third.out()).toContain(`stopping the embedded Postgres an earlier npm start left running (pid ${pgPid})`);
+    expect(third.out()).toContain(`embedded Postgres on port ${port}`); // the remembered port
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
+    expect(errorLines(third.out() + third.err())).toEqual([]);
+  });
+
   it("a taken embedded Postgres port is one line naming the port and what to set, no stack trace", async () => {
     const busy: Server = createServer();
     const port = await freePort();
