@@ -47,7 +47,6 @@ export async function runProcess(parts: Part[], opts: { dev?: boolean } = {}): P
     if (!opts.dev) throw new Error('DATABASE_URL is not set: production processes need a Postgres (only `npm start` embeds one)');
     const { startEmbeddedPostgres } = await import('../db/embedded.js');
     embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log: (level, m) => log[level](m) });
-    rememberDevDatabase(config, embedded.url);
   }
   let app: App;
   try {
@@ -89,7 +88,9 @@ export async function runProcess(parts: Part[], opts: { dev?: boolean } = {}): P
   }
 
   if (opts.dev) {
-    // The commands in other terminals (`npx verdicts send …`) then use this server's links and queues.
+    // The commands in other terminals (`npx verdicts send …`) then use this server's database (the
+    // embedded one, or DATABASE_URL as given to npm start), links and queues.
+    rememberDevDatabase(config, app.databaseUrl);
     rememberDevServer(config.dataDir, {
       databaseUrl: app.databaseUrl,
       publicUrl: config.publicUrl,
