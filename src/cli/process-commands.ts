@@ -77,7 +77,9 @@ export async function runProcess(parts: Part[], opts: { dev?: boolean } = {}): P
     if (parts.includes('web')) {
       // Imported only here: a worker process does not load the web stack (~50 MB of resident memory).
       const { startWeb } = await import('../web/server.js');
-      const web = await startWeb(app);
+      const web = await startWeb(app).catch((err: NodeJS.ErrnoException) => {
+        throw err.code === 'EADDRINUSE' ? new Error(`port ${config.port} (PORT) is in use by another program: set PORT to a free port`) : err;
+      });
       closers.unshift(() => web.close()); // stop taking requests first
     }
   } catch (err) {

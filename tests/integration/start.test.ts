@@ -169,7 +169,7 @@ describe('npm start from a private folder, as root', () => {
     expect(errorLines(third.out() + third.err())).toEqual([]);
   });
 
-  it("a taken embedded Postgres port is one line naming the port and what to set, no stack trace", async () => {
+  it("a taken embedded Postgres port or web port is one line naming the port and what to set, no stack trace", async () => {
     const busy: Server = createServer();
     const port = await freePort();
     await new Promise<void>((r) => busy.listen(port, '127.0.0.1', () => r()));
@@ -178,6 +178,13 @@ describe('npm start from a private folder, as root', () => {
       expect(await s.exited).not.toBe(0);
       const lines = s.err().split('\n').filter((l) => l.trim() && !l.startsWith('npm '));
       expect(lines).toEqual([`verdicts: port ${port} for the embedded Postgres (from EMBEDDED_PG_PORT) is in use by another program: set EMBEDDED_PG_PORT to a free port`]);
+      // The web port taken: one line too, and the embedded Postgres it had started is stopped again.
+      const web = npmStart(clone, { ...env, PORT: String(port) });
+      expect(await web.exited).not.toBe(0);
+      expect(web.err().split('\n').filter((l) => l.trim() && !l.startsWith('npm '))).toEqual([`verdicts: port ${port} (PORT) is in use by another program: set PORT to a free port`]);
+      // Postgres removes its pid file when it shuts down cleanly.
+      pgDir ??= readFileSync(path.join(clone, '.data', 'postgres-location'), 'utf8').trim();
+      expect(existsSync(path.join(pgDir, 'postmaster.pid'))).toBe(false);
     } finally {
       busy.close();
     }
