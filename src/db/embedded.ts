@@ -71,12 +71,37 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Who still runs the Postgres with this pid: the pid of a live `verdicts` process that started it (another
+ * npm start from this folder), null when nobody does (its npm start was killed: the server was re-parented),
+ * or 0 when this system does not tell (no /proc): then we leave it alone.
+ */
+function runningOwner(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid <= 1) return null;
+    const cmdline = readFileSync(`/proc/${ppid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    return /verdicts|bin\.mjs/.test(cmdline) ? ppid : null;
+  } catch {
+    return existsSync('/proc/self/stat') ? null : 0;
+  }
+}
+
 /** A Postgres of an earlier `npm start` that was killed (SIGKILL, a closed terminal) still holds the folder. */
 async function stopLeftover(dir: string, log: EmbeddedOptions['log']): Promise<void> {
   const pidFile = path.join(dir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const owner = runningOwner(pid);
+  if (owner !== null) {
+    throw new EmbeddedPostgresError(
+      owner > 0
+        ? `another npm start (pid ${owner}) is using the embedded Postgres under ${dir}: stop it first, or give this one its own DATA_DIR`
+        : `an embedded Postgres (pid ${pid}) is running under ${dir}: stop it with "kill ${pid}" if no npm start uses it`,
+    );
+  }
   log('info', `stopping the embedded Postgres an earlier npm start left running (pid ${pid})`);
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
