@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/ports.js';
 
 const exec = promisify(execFile);
@@ -42,6 +42,9 @@ interface Started {
   exited: Promise<number | null>;
 }
 
+// Every npm start a test began, so that a failed or timed-out test leaves none running for the next.
+const started: Started[] = [];
+
 function npmStart(cwd: string, env: Record<string, string>, opts: { detached?: boolean } = {}): Started {
   const child = spawn('npm', ['start'], { cwd, env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached });
   let out = '';
@@ -50,7 +53,9 @@ function npmStart(cwd: string, env: Record<string, string>, opts: { detached?: b
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   process.once('exit', () => child.kill('SIGKILL'));
-  return { child, out: () => out, err: () => err, exited };
+  const s = { child, out: () => out, err: () => err, exited };
+  started.push(s);
+  return s;
 }
 
 async function waitFor(what: string, check: () => boolean, s: Started, timeoutMs = 90_000): Promise<void> {
@@ -61,6 +66,9 @@ async function waitFor(what: string, check: () => boolean, s: Started, timeoutMs
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Up: the web server logged that it listens and the banner (written apart from the log lines) is complete. */
+const ready = (s: Started) => () => s.out().includes('web listening') && /npx verdicts send .*\n/.test(s.out());
 
 const alive = (pid: number) => {
   try {
@@ -84,6 +92,16 @@ describe('npm start from a private folder, as root', () => {
     ({ home, clone } = privateClone());
     env = { PORT: String(await freePort()), EMBEDDED_PG_PORT: String(await freePort()), LOG_LEVEL: 'info' };
   });
+  afterEach(async () => {
+    // npm's node child (and through it Postgres) stops on SIGTERM; npm itself may be gone already.
+    for (const s of started.splice(0)) {
+      const node = Number(spawnSync('pgrep', ['-P', String(s.child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
+      if (node) process.kill(node, 'SIGTERM');
+      if (s.child.exitCode === null) s.child.kill('SIGTERM');
+      await s.exited;
+      for (let i = 0; node && alive(node) && i < 100; i++) await new Promise((r) => setTimeout(r, 100));
+    }
+  });
   afterAll(() => {
     // The relocated database files are this clone's alone; the shared copy of the binaries stays.
     if (pgDir?.startsWith('/var/lib/verdicts-embedded/data/')) rmSync(path.dirname(pgDir), { recursive: true, force: true });
@@ -92,12 +110,19 @@ describe('npm start from a private folder, as root', () => {
 
   it('starts, its printed hint works when pasted (links under its PORT), and SIGTERM to npm stops everything with exit 0', async () => {
     const s = npmStart(clone, env);
-    await waitFor('the banner', () => s.out().includes('Weekly AI Tool Verdicts is running.') && s.out().includes('web listening'), s);
+    await waitFor('the banner', ready(s), s);
     // As root (this machine, CI) the postgres user cannot enter the mode-700 folder: the files live elsewhere.
     const location = path.join(clone, '.data', 'postgres-location');
     expect(existsSync(location)).toBe(process.getuid?.() === 0);
     pgDir = existsSync(location) ? readFileSync(location, 'utf8').trim() : path.join(clone, '.data', 'postgres');
     expect(s.out()).toContain(`http://localhost:${env.PORT}/admin`);
+
+    // A second npm start from the same folder leaves the running one's Postgres alone, with one line.
+    const second = npmStart(clone, { ...env, PORT: String(await freePort()) });
+    expect(await second.exited).not.toBe(0);
+    expect(second.err().split('\n').filter((l) => l.trim() && !l.startsWith('npm '))).toEqual([
+      expect.stringMatching(/^verdicts: another npm start \(pid \d+\) is using the embedded Postgres under \S+: stop it first, or give this one its own DATA_DIR$/),
+    ]);
 
     // The hint, as printed, in a second terminal: no PORT, PUBLIC_URL or DATABASE_URL in its environment.
     const hint = /^\s+(npx verdicts send .*)$/m.exec(s.out())![1]!;
@@ -125,26 +150,28 @@ describe('npm start from a private folder, as root', () => {
     expect(alive(postgresPid)).toBe(false);
     expect(errorLines(s.out() + s.err())).toEqual([]);
     expect(s.out()).toContain('"msg":"stopped"');
-  });
+  }, 240_000);
 
   it('Ctrl-C (SIGINT to the whole process group) stops it in order, exit 0, no error logged', async () => {
     const s = npmStart(clone, env, { detached: true });
-    await waitFor('the banner', () => s.out().includes('web listening'), s);
+    await waitFor('the banner', ready(s), s);
     const postgresPid = Number(readFileSync(path.join(pgDir!, 'postmaster.pid'), 'utf8').split('\n')[0]);
     process.kill(-s.child.pid!, 'SIGINT'); // what a terminal does: npm and node both get it
     expect(await s.exited).toBe(0);
     await new Promise((r) => setTimeout(r, 200));
     expect(alive(postgresPid)).toBe(false);
     expect(errorLines(s.out() + s.err())).toEqual([]);
-  });
+  }, 180_000);
 
   it('without EMBEDDED_PG_PORT picks a port once and keeps it; nothing outlives a killed npm, and a Postgres left by a killed node is stopped at the next start', async () => {
     const { EMBEDDED_PG_PORT: _set, ...unset } = env;
     const first = npmStart(clone, unset, { detached: true });
-    await waitFor('the banner', () => first.out().includes('web listening'), first);
+    await waitFor('the banner', ready(first), first);
     const port = Number(readFileSync(path.join(clone, '.data', 'postgres-port'), 'utf8').trim());
     expect(first.out()).toContain(`embedded Postgres on port ${port}`);
     const nodePid = Number(spawnSync('pgrep', ['-P', String(first.child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
+    const location = path.join(clone, '.data', 'postgres-location');
+    pgDir ??= existsSync(location) ? readFileSync(location, 'utf8').trim() : path.join(clone, '.data', 'postgres');
     const postgresPid = () => Number(readFileSync(path.join(pgDir!, 'postmaster.pid'), 'utf8').split('\n')[0]);
     let pgPid = postgresPid();
 
@@ -156,20 +183,20 @@ describe('npm start from a private folder, as root', () => {
 
     // node killed outright leaves its Postgres (its own process group) behind; the next start stops it.
     const second = npmStart(clone, unset, { detached: true });
-    await waitFor('the banner', () => second.out().includes('web listening'), second);
+    await waitFor('the banner', ready(second), second);
     pgPid = postgresPid();
     const node2 = Number(spawnSync('pgrep', ['-P', String(second.child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
     process.kill(node2, 'SIGKILL');
     await second.exited;
     expect(alive(pgPid)).toBe(true);
     const third = npmStart(clone, unset, { detached: true });
-    await waitFor('the banner', () => third.out().includes('web listening'), third);
+    await waitFor('the banner', ready(third), third);
     expect(third.out()).toContain(`stopping the embedded Postgres an earlier npm start left running (pid ${pgPid})`);
     expect(third.out()).toContain(`embedded Postgres on port ${port}`); // the remembered port
     third.child.kill('SIGTERM');
     expect(await third.exited).toBe(0);
     expect(errorLines(third.out() + third.err())).toEqual([]);
-  });
+  }, 240_000);
 
   it("a taken embedded Postgres port or web port is one line naming the port and what to set, no stack trace", async () => {
     const busy: Server = createServer();
@@ -191,5 +218,5 @@ describe('npm start from a private folder, as root', () => {
     } finally {
       busy.close();
     }
-  });
+  }, 180_000);
 });
