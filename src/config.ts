@@ -89,6 +89,7 @@ const EnvSchema = z.object({
   METRICS_TOKEN: opt(z.string().min(16, 'must be at least 16 characters')),
   REQUEST_TIMEOUT_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(300).default(10)),
   KEEP_ALIVE_TIMEOUT_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(600).default(5)),
+  EMBEDDED_PG_PORT: opt(z.coerce.number().int().min(1).max(65535)),
   EMAIL_FROM: z.preprocess(emptyToUndefined, fromAddress.default('Weekly AI Tool Verdicts <verdicts@localhost>')),
   MAILING_ADDRESS: opt(z.string().min(5, 'must be a postal address')),
   TOKEN_SECRET: opt(z.string().min(16, 'must be at least 16 characters')),
@@ -152,6 +153,10 @@ export interface Config {
   resendTemplates: boolean;
   publicUrl: string;
   port: number;
+  /** Where publicUrl came from, for messages: 'PUBLIC_URL', 'npm start' (remembered under DATA_DIR) or 'PORT'. */
+  publicUrlSource: 'PUBLIC_URL' | 'npm start' | 'PORT';
+  /** `npm start`'s embedded Postgres port (EMBEDDED_PG_PORT); unset: chosen once and remembered under DATA_DIR. */
+  embeddedPgPort: number | undefined;
   /** Every process serves GET /metrics on this port when set; the web process then no longer serves it on PORT. */
   metricsPort: number | undefined;
   /** Without METRICS_PORT, GET /metrics on PORT wants this as a bearer token (ADMIN_TOKEN when unset). */
@@ -193,8 +198,17 @@ function devSecret(dataDir: string, name: string): string {
   return value;
 }
 
+export interface LoadOptions {
+  /**
+   * A command (not a server process) talking to `npm start`'s database takes the settings the running
+   * `npm start` remembered under DATA_DIR (PUBLIC_URL, REDIS_URL, QUEUE_PREFIX) where its own environment
+   * leaves them unset, so that its links and queues are the server's. Server processes never do.
+   */
+  followDevServer?: boolean;
+}
+
 /** Validates the environment; throws ConfigError naming the first bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptions = {}): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -213,17 +227,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`QUEUE_PREFIX must start with a {hash tag} on a Redis Cluster, e.g. {${e.QUEUE_PREFIX}}: BullMQ's scripts touch several keys of a queue at once, which a cluster allows only within one slot`);
   }
   const adminToken = e.ADMIN_TOKEN ?? devSecret(e.DATA_DIR, 'admin-token');
+  const dev = opts.followDevServer ? readDevServer(e.DATA_DIR, e.DATABASE_URL) : undefined;
   return {
     databaseUrl: e.DATABASE_URL,
-    redisUrl: e.REDIS_URL,
+    redisUrl: e.REDIS_URL ?? (e.REDIS_CLUSTER_NODES ? undefined : dev?.redisUrl),
     redisClusterNodes: e.REDIS_URL ? undefined : e.REDIS_CLUSTER_NODES,
     databasePoolMax: e.DATABASE_POOL_MAX,
     resendApiKey: e.RESEND_API_KEY,
     resendBaseUrl: e.RESEND_BASE_URL ?? 'https://api.resend.com',
     resendWebhookSecret: e.RESEND_WEBHOOK_SECRET,
     resendTemplates: e.RESEND_TEMPLATES ?? production,
-    publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    publicUrl: e.PUBLIC_URL ?? dev?.publicUrl ?? `http://localhost:${e.PORT}`,
+    publicUrlSource: e.PUBLIC_URL ? 'PUBLIC_URL' : dev?.publicUrl ? 'npm start' : 'PORT',
     port: e.PORT,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
     metricsPort: e.METRICS_PORT,
     metricsToken: e.METRICS_TOKEN,
     requestTimeoutSeconds: e.REQUEST_TIMEOUT_SECONDS,
@@ -241,8 +258,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     requireApproval: e.REQUIRE_APPROVAL ?? production,
     dataDir: e.DATA_DIR,
-    queuePrefix: e.QUEUE_PREFIX ?? (e.REDIS_CLUSTER_NODES ? '{verdicts}' : 'verdicts'),
+    queuePrefix: e.QUEUE_PREFIX ?? dev?.queuePrefix ?? (e.REDIS_CLUSTER_NODES ? '{verdicts}' : 'verdicts'),
     ledgerRetentionWeeks: e.LEDGER_RETENTION_WEEKS,
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
   };
+}
+
+/** What a running `npm start` tells the commands in other terminals (written by rememberDevServer). */
+export interface DevServer {
+  databaseUrl: string;
+  publicUrl: string;
+  port: number;
+  redisUrl?: string;
+  queuePrefix: string;
+  pid: number;
+}
+
+export const DEV_SERVER_FILE = 'npm-start.json';
+
+/** The settings of the `npm start` that used this database (its own, or DATABASE_URL given to both), if any. */
+function readDevServer(dataDir: string, databaseUrl: string | undefined): DevServer | undefined {
+  const file = path.join(dataDir, DEV_SERVER_FILE);
+  if (!existsSync(file)) return undefined;
+  let dev: DevServer;
+  try {
+    dev = JSON.parse(readFileSync(file, 'utf8')) as DevServer;
+  } catch {
+    return undefined; // half-written or edited by hand: fall back to the plain defaults
+  }
+  const embeddedUrlFile = path.join(dataDir, 'database-url');
+  const ours = databaseUrl ?? (existsSync(embeddedUrlFile) ? readFileSync(embeddedUrlFile, 'utf8').trim() : undefined);
+  return ours !== undefined && ours === dev.databaseUrl ? dev : undefined;
+}
+
+/** `npm start` records its settings for the commands run beside it (mode 600: the URLs may carry passwords). */
+export function rememberDevServer(dataDir: string, dev: DevServer): void {
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(path.join(dataDir, DEV_SERVER_FILE), JSON.stringify(dev, null, 2) + '\n', { mode: 0o600 });
 }

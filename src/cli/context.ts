@@ -20,7 +20,7 @@ export function devDatabaseUrl(config: Config): string | undefined {
 }
 
 export async function openCliApp(opts: OpenOptions & { config?: Config } = {}): Promise<App> {
-  const config = opts.config ?? loadConfig();
+  const config = opts.config ?? loadConfig(process.env, { followDevServer: true });
   const databaseUrl = config.databaseUrl ?? opts.databaseUrl ?? devDatabaseUrl(config);
   if (!databaseUrl) {
     throw new Error('DATABASE_URL is not set and no `npm start` database was found under ' + config.dataDir);

@@ -9,7 +9,9 @@ import { IssueError, planWeek } from '../issues/plan.js';
 import { comparisonsOf, findIssue, type IssueRow, type IssueState } from '../issues/repo.js';
 import { listToolsWithPanel } from '../catalog/read.js';
 import { enqueue, jobIdOf } from '../queue/jobs.js';
+import { isoWeekOf } from '../issues/week.js';
 import { printJson } from './context.js';
+import { plural } from './words.js';
 
 export async function planCommand(app: App, week: string, o: { json?: boolean; force?: boolean }): Promise<number> {
   const r = await planWeek(app.db, app.log, week, { pairsPerIssue: app.config.pairsPerIssue, force: o.force });
@@ -30,7 +32,7 @@ export async function planCommand(app: App, week: string, o: { json?: boolean; f
     return 1;
   }
   if (!o.json) {
-    console.log(`${week}: ${r.created ? 'planned' : 'existing plan'} (${r.issue.state})`);
+    console.log(r.created ? `${week}: planned, ${plural(pairs.length, 'pair')}` : `${week}: already planned (${r.issue.state}), ${plural(pairs.length, 'pair')}`);
     for (const p of pairs) {
       console.log(`  ${p.position}. ${p.category}: ${p.a} vs ${p.b}`);
       for (const reason of p.reasons) console.log(`       - ${reason}`);
@@ -111,10 +113,18 @@ function progressLine(s: StatusJson & { pending: number }, rate: number): string
 }
 
 /** The operator's explicit go: plan and render if needed, approve, and queue the fan-out. */
-export async function sendCommand(app: App, week: string, o: { wait?: boolean; json?: boolean }): Promise<number> {
-  const before = await findIssue(app.db, week);
-  if (before && ABANDONED_STATES.includes(before.state)) {
-    throw new IssueError(`issue ${week} is ${before.state}; re-plan it with "verdicts plan --week ${week} --force" to send it`);
+export async function sendCommand(app: App, week: string, o: { wait?: boolean; json?: boolean; now?: boolean }): Promise<number> {
+  const existing = await findIssue(app.db, week);
+  if (existing && ABANDONED_STATES.includes(existing.state)) {
+    throw new IssueError(`issue ${week} is ${existing.state}; re-plan it with "verdicts plan --week ${week} --force" to send it`);
+  }
+  // A later week sent today would reach readers days before its time, next to this week's issue:
+  // refused before anything is planned or rendered, unless the operator says --now.
+  const current = isoWeekOf(new Date(), app.config.scheduleTz);
+  if (week > current && !o.now && existing?.state !== 'sending' && existing?.state !== 'sent') {
+    throw new IssueError(
+      `${week} is a later week than this one (${current}): "verdicts approve --week ${week}" sends it at its slot; add --now to send it today anyway`,
+    );
   }
   let issue = await ensureRendered(app, week);
   let fanOutJobId: string | undefined;

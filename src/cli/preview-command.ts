@@ -83,6 +83,12 @@ export async function previewCommand(app: App, week: string, o: { open?: boolean
   console.log(`  text: ${textFile}`);
   console.log(`  links: ${report.links.length} (${report.links.filter((l) => l.kind === 'bad').length} bad) · images: ${report.images.length}`);
   console.log(`  quality: ${describeFailures(report.failures)}`);
+  const origin = {
+    PUBLIC_URL: 'PUBLIC_URL',
+    'npm start': 'the running npm start (remembered in .data/npm-start.json)',
+    PORT: 'the default for PORT; no PUBLIC_URL and no npm start found: set PUBLIC_URL to where the site runs',
+  }[app.config.publicUrlSource];
+  console.log(`  links under ${app.config.publicUrl}: from ${origin}`);
   console.log('  links are signed for reader id 0 (nobody): clicking them acts on no one.');
 
   if (o.open) {
