@@ -14,6 +14,7 @@ import { confirmRoutes } from './routes/confirm.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { voteRoutes } from './routes/vote.js';
 import { archiveRoutes } from './routes/archive.js';
+import { feedRoutes } from './routes/feeds.js';
 
 function friendly(err: FastifyError, status: number): { title: string; message: string } {
   switch (status) {
@@ -80,5 +81,6 @@ export async function publicSite(f: FastifyInstance, app: App): Promise<void> {
     await unsubscribeRoutes(site, app);
     await voteRoutes(site, app);
     await archiveRoutes(site, app);
+    await feedRoutes(site, app);
   });
 }
