@@ -38,7 +38,7 @@ export const JOBS = {
     queue: 'confirm',
     payload: z.object({
       /** What woke the job, for the logs only. */
-      trigger: z.enum(['signup', 'resend', 'import', 'follow-up', 'sweep']),
+      trigger: z.enum(['signup', 'resend', 'import', 'follow-up', 'sweep', 'confirmed']),
     }),
   },
 } as const;

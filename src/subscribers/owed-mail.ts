@@ -1,0 +1,116 @@
+// The claim-first way of sending the one-off emails readers are owed (confirmations, welcomes), shared by
+// each kind: claim up to 100 owed readers in one committed statement, then make one provider request for
+// them through the send-rate gate, with an idempotency key that is a function of the claimed ids and the
+// claim time. A run that dies or fails mid-request leaves the claim, and the next run sends that same
+// request first: if the provider had accepted it, it answers from its idempotency record.
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Db } from '../db/pool.js';
+import type { Mailer, OutgoingEmail } from '../delivery/mailer.js';
+import type { RateGate } from '../delivery/rate-gate.js';
+
+export interface OwedMailDeps {
+  db: Db;
+  mailer: Mailer;
+  gate: RateGate;
+  config: Pick<Config, 'publicUrl' | 'tokenSecret' | 'mailingAddress' | 'emailFrom' | 'scheduleCron' | 'scheduleTz'>;
+  log: Logger;
+}
+
+/** One provider request's worth of readers, claimed together. */
+export interface OwedGroup<R extends { id: number }> {
+  claim: string;
+  claimedAt: Date;
+  /** In id order: the key and the order of the bodies depend on it. */
+  readers: R[];
+}
+
+/** One kind of owed email: how its claims are made, found again, settled, and what each reader gets. */
+export interface OwedMailKind<R extends { id: number }> {
+  /** For logs and the idempotency key: 'confirm', 'welcome'. */
+  name: string;
+  claimOwed(db: Db): Promise<OwedGroup<R> | null>;
+  /** The oldest claim whose request was never answered, without readers who no longer qualify. */
+  unsentClaim(db: Db): Promise<OwedGroup<R> | null>;
+  emails(deps: OwedMailDeps, group: OwedGroup<R>): Promise<OutgoingEmail[]>;
+  /** Accepted by the provider. */
+  markSent(db: Db, claim: string): Promise<void>;
+  /** Refused for good, or given up after the last retry. */
+  drop(db: Db, claim: string): Promise<void>;
+}
+
+export type OwedRunResult =
+  /** `more`: the run stopped at its request budget with readers still owed; wake the job again. */
+  | { kind: 'done'; sent: number; requests: number; more: boolean }
+  /** The provider said wait: the claim stays, and the retry sends it again after the wait. */
+  | { kind: 'rate-limited'; retryAfterMs: number; sent: number }
+  /** A transient failure: the claim stays, and the retry (with backoff) sends it again. */
+  | { kind: 'retry'; reason: string; sent: number };
+
+export function groupOf<R extends { id: number }>(claim: string, rows: R[], claimedAt: (r: R) => Date): OwedGroup<R> | null {
+  if (rows.length === 0) return null;
+  const readers = [...rows].sort((a, b) => a.id - b.id);
+  return { claim, claimedAt: claimedAt(readers[0]!), readers };
+}
+
+/** The key is a function of the kind, the claimed ids and the claim time: every replay sends the same. */
+export function owedIdempotencyKey(name: string, group: OwedGroup<{ id: number }>): string {
+  const ids = group.readers.map((r) => r.id);
+  const who = ids.length === 1 ? String(ids[0]) : createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 24);
+  return `${name}/${who}/${group.claimedAt.getTime()}`;
+}
+
+/**
+ * Sends every email owed of each kind in turn, unanswered claims first, 100 readers per provider request,
+ * until none is owed (or `maxRequests` is spent). Safe to run any number of times, also concurrently.
+ */
+export async function sendOwed(
+  deps: OwedMailDeps,
+  kinds: ReadonlyArray<OwedMailKind<{ id: number }>>,
+  opts: { finalAttempt: boolean; maxRequests: number },
+): Promise<OwedRunResult> {
+  const { db, log } = deps;
+  let sent = 0;
+  let requests = 0;
+  for (const kind of kinds) {
+    while (requests < opts.maxRequests) {
+      const group = (await kind.unsentClaim(db)) ?? (await kind.claimOwed(db));
+      if (!group) break;
+      requests++;
+      const key = owedIdempotencyKey(kind.name, group);
+      const fields = { kind: kind.name, count: group.readers.length, idempotencyKey: key };
+      const emails = await kind.emails(deps, group);
+      await deps.gate.acquire();
+      const outcome = await deps.mailer.sendBatch(emails, key);
+      switch (outcome.kind) {
+        case 'accepted':
+          await kind.markSent(db, group.claim);
+          sent += group.readers.length;
+          log.info(fields, `${kind.name} emails sent`);
+          break;
+        case 'rate-limited':
+          // Every sender waits, issue batches included: the provider's limit is one for all our requests.
+          log.warn({ ...fields, retryAfterMs: outcome.retryAfterMs }, `provider rate limit: ${kind.name} emails wait`);
+          await deps.gate.pause(outcome.retryAfterMs);
+          return { kind: 'rate-limited', retryAfterMs: outcome.retryAfterMs, sent };
+        case 'transient':
+          if (opts.finalAttempt) {
+            // Hours of retries did not get this request through: give it up so it cannot hold back the
+            // readers behind it (the job is woken again by the sweeper).
+            await kind.drop(db, group.claim);
+            log.error({ ...fields, status: outcome.status, reason: outcome.reason }, `${kind.name} emails given up after their last retry`);
+          } else {
+            log.warn({ ...fields, status: outcome.status, reason: outcome.reason }, `${kind.name} emails will be retried`);
+          }
+          return { kind: 'retry', reason: outcome.reason, sent };
+        case 'permanent':
+          await kind.drop(db, group.claim);
+          log.error({ ...fields, status: outcome.status, reason: outcome.reason }, `${kind.name} emails refused by the provider`);
+          break;
+      }
+    }
+    if (requests >= opts.maxRequests) return { kind: 'done', sent, requests, more: true };
+  }
+  return { kind: 'done', sent, requests, more: false };
+}
