@@ -126,7 +126,7 @@ export function Welcome(p: Props) {
                         <a href={p.preferencesUrl} className={cls.link} style={link}>
                           Choose your topics
                         </a>
-                        {' and you will get only those comparisons.'}
+                        {'.'}
                       </p>
                     </td>
                   </tr>

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/pool.js';
 import type { OutgoingEmail } from '../delivery/mailer.js';
 import { CONFIRM_RESEND_AFTER_SECONDS, confirmToken } from './confirmation.js';
-import { groupOf as owedGroupOf, owedIdempotencyKey, sendOwed, type OwedGroup, type OwedMailDeps, type OwedMailKind, type OwedRunResult } from './owed-mail.js';
+import { groupOf as owedGroupOf, oldestUnsentClaim, owedIdempotencyKey, sendOwed, type OwedGroup, type OwedMailDeps, type OwedMailKind, type OwedRunResult } from './owed-mail.js';
 import { TOKEN_LIFETIME_DAYS } from './tokens.js';
 import { WELCOME_OWED, welcomeMail } from './welcome-sender.js';
 
@@ -43,7 +43,7 @@ const CLAIM = sql`
   RETURNING s.id, s.email, s.source, s.confirm_claimed_at`;
 // A claim whose request was never answered with acceptance or refusal: its run died, or failed and is
 // being retried. The oldest first.
-const UNSENT_CLAIM = sql`SELECT confirm_claim FROM subscribers WHERE confirm_claim IS NOT NULL ORDER BY confirm_claimed_at, id LIMIT 1`;
+const UNSENT_CLAIM = sql`SELECT confirm_claim AS claim FROM subscribers WHERE confirm_claim IS NOT NULL ORDER BY confirm_claimed_at, id LIMIT 1`;
 // Readers of a claim who confirmed, left or were suppressed since are not mailed: they leave the claim.
 const LEAVE_CLAIM = sql`
   UPDATE subscribers SET confirm_claim = NULL, confirm_claimed_at = NULL, confirm_requested_at = NULL
@@ -85,14 +85,8 @@ export async function claimOwed(db: Db): Promise<ClaimGroup | null> {
 }
 
 /** The oldest claim whose request has not been answered yet, without readers who are no longer pending. */
-async function unsentClaim(db: Db): Promise<ClaimGroup | null> {
-  for (;;) {
-    const claim = (await db.query<{ confirm_claim: string }>(UNSENT_CLAIM)).rows[0]?.confirm_claim;
-    if (!claim) return null;
-    await db.query(LEAVE_CLAIM, [claim]);
-    const group = groupOf(claim, (await db.query<ClaimedReader>(CLAIMED, [claim])).rows);
-    if (group) return group;
-  }
+function unsentClaim(db: Db): Promise<ClaimGroup | null> {
+  return oldestUnsentClaim<ClaimedReader>(db, { unsent: UNSENT_CLAIM, leave: LEAVE_CLAIM, claimed: CLAIMED }, (r) => r.confirm_claimed_at);
 }
 
 /** The key is a function of the claimed ids and the claim time: every replay of a claim sends the same. */

@@ -54,6 +54,25 @@ export function groupOf<R extends { id: number }>(claim: string, rows: R[], clai
   return { claim, claimedAt: claimedAt(readers[0]!), readers };
 }
 
+/**
+ * The oldest claim whose request was never answered, after its readers who no longer qualify have left it
+ * (`leave`); claims that end up empty are passed over. The statements name the kind's columns: `unsent`
+ * returns the claim as `claim`, `leave` and `claimed` take it as $1.
+ */
+export async function oldestUnsentClaim<R extends { id: number }>(
+  db: Db,
+  q: { unsent: string; leave: string; claimed: string },
+  claimedAt: (r: R) => Date,
+): Promise<OwedGroup<R> | null> {
+  for (;;) {
+    const claim = (await db.query<{ claim: string }>(q.unsent)).rows[0]?.claim;
+    if (!claim) return null;
+    await db.query(q.leave, [claim]);
+    const group = groupOf(claim, (await db.query<R>(q.claimed, [claim])).rows, claimedAt);
+    if (group) return group;
+  }
+}
+
 /** The key is a function of the kind, the claimed ids and the claim time: every replay sends the same. */
 export function owedIdempotencyKey(name: string, group: OwedGroup<{ id: number }>): string {
   const ids = group.readers.map((r) => r.id);

@@ -10,7 +10,7 @@ import type { Db } from '../db/pool.js';
 import type { OutgoingEmail } from '../delivery/mailer.js';
 import { issueComparisons } from '../issues/archive.js';
 import { isoWeekLabel } from '../issues/week.js';
-import { groupOf, type OwedGroup, type OwedMailDeps, type OwedMailKind } from './owed-mail.js';
+import { groupOf, oldestUnsentClaim, type OwedGroup, type OwedMailDeps, type OwedMailKind } from './owed-mail.js';
 import { expiryFrom, signToken } from './tokens.js';
 
 const sql = String.raw;
@@ -29,7 +29,7 @@ const CLAIM = sql`
   UPDATE subscribers s SET welcome_claim = $1, welcome_claimed_at = date_trunc('milliseconds', now()), updated_at = now()
   FROM owed WHERE s.id = owed.id
   RETURNING s.id, s.email, s.welcome_claimed_at`;
-const UNSENT_CLAIM = sql`SELECT welcome_claim FROM subscribers WHERE welcome_claim IS NOT NULL ORDER BY welcome_claimed_at, id LIMIT 1`;
+const UNSENT_CLAIM = sql`SELECT welcome_claim AS claim FROM subscribers WHERE welcome_claim IS NOT NULL ORDER BY welcome_claimed_at, id LIMIT 1`;
 // Readers of a claim who left or were suppressed since are not welcomed: they leave the claim.
 const LEAVE_CLAIM = sql`
   UPDATE subscribers SET welcome_claim = NULL, welcome_claimed_at = NULL, welcome_owed_at = NULL
@@ -54,14 +54,8 @@ interface WelcomeReader {
 
 const group = (claim: string, rows: WelcomeReader[]) => groupOf(claim, rows, (r) => r.welcome_claimed_at);
 
-async function unsentClaim(db: Db): Promise<OwedGroup<WelcomeReader> | null> {
-  for (;;) {
-    const claim = (await db.query<{ welcome_claim: string }>(UNSENT_CLAIM)).rows[0]?.welcome_claim;
-    if (!claim) return null;
-    await db.query(LEAVE_CLAIM, [claim]);
-    const g = group(claim, (await db.query<WelcomeReader>(CLAIMED, [claim])).rows);
-    if (g) return g;
-  }
+function unsentClaim(db: Db): Promise<OwedGroup<WelcomeReader> | null> {
+  return oldestUnsentClaim<WelcomeReader>(db, { unsent: UNSENT_CLAIM, leave: LEAVE_CLAIM, claimed: CLAIMED }, (r) => r.welcome_claimed_at);
 }
 
 /** "every Tuesday at 09:00 (UTC)": the schedule's next run, in words. */

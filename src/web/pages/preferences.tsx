@@ -22,20 +22,20 @@ export function PreferencesPage({ site, action, reader, error, chosen, saved }: 
     <MessagePage site={site} title={away ? 'Come back with fewer topics?' : 'Your topics'} tone={saved ? 'ok' : 'info'} eyebrow="Preferences" noindex>
       {saved && (
         <p className="lede" role="status">
-          Saved. The next issue brings only the comparisons of the topics ticked below.
+          Saved: your topics are the ones ticked below.
         </p>
       )}
       <p>
         {away ? (
           <>
             <strong>{maskEmail(reader.email)}</strong>
-            {' is unsubscribed and gets no more issues. If it was the number of topics, you can choose only the ones you want and come back: nothing changes unless you press the button.'}
+            {' is unsubscribed and gets no more issues. If it was too much, you can choose only the topics you want and come back: nothing changes unless you press the button.'}
           </>
         ) : (
           <>
-            {'Choose what '}
+            {'Choose the categories '}
             <strong>{maskEmail(reader.email)}</strong>
-            {' gets each week. A week with none of your topics sends you nothing.'}
+            {' wants to read about.'}
           </>
         )}
       </p>
