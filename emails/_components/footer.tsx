@@ -28,6 +28,10 @@ export function Footer({ view }: { view: IssueView }) {
           Unsubscribe
         </a>
         {'\u00a0\u00a0·\u00a0\u00a0'}
+        <a href={view.preferencesUrl} className={cls.muted} style={link}>
+          Preferences
+        </a>
+        {'\u00a0\u00a0·\u00a0\u00a0'}
         <a href={view.viewInBrowserUrl} className={cls.muted} style={link}>
           View in browser
         </a>

@@ -103,6 +103,7 @@ export function buildPreviewIssue(catalog: SampleCatalog | null, options: Previe
     comparisons,
     publicUrl,
     unsubscribeUrl: `${publicUrl}/unsubscribe?token=%%UNSUBSCRIBE_TOKEN%%`,
+    preferencesUrl: `${publicUrl}/preferences?token=%%PREFERENCES_TOKEN%%`,
     viewInBrowserUrl: `${publicUrl}/issues/${week}`,
     signupUrl: `${publicUrl}/`,
     mailingAddress:

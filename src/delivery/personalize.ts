@@ -4,9 +4,10 @@
 import { signToken, expiryFrom } from '../subscribers/tokens.js';
 
 export const UNSUBSCRIBE_PLACEHOLDER = '%%UNSUBSCRIBE_TOKEN%%';
+export const PREFERENCES_PLACEHOLDER = '%%PREFERENCES_TOKEN%%';
 export const votePlaceholder = (toolId: number) => `%%VOTE_TOKEN_${toolId}%%`;
 /** Every reader-specific slot of a stored issue: the token's kind, and for a vote its tool. */
-export const PLACEHOLDER = /%%(UNSUBSCRIBE_TOKEN|VOTE_TOKEN_(\d+))%%/g;
+export const PLACEHOLDER = /%%(UNSUBSCRIBE_TOKEN|PREFERENCES_TOKEN|VOTE_TOKEN_(\d+))%%/g;
 
 /** True when any placeholder is left in a text (a quality check after personalisation). */
 export function hasPlaceholder(s: string): boolean {
@@ -56,7 +57,9 @@ export function tokenFiller(issue: IssueForSending, subscriberId: number, secret
       t =
         kind === 'UNSUBSCRIBE_TOKEN'
           ? signToken(secret, { purpose: 'unsubscribe', subscriberId, issueId: issue.id, toolId: 0, expiresAt: expiryFrom(issue.sendStartedAt, 'unsubscribe') })
-          : signToken(secret, { purpose: 'vote', subscriberId, issueId: issue.id, toolId: Number(toolId), expiresAt: expiryFrom(issue.sendStartedAt, 'vote') });
+          : kind === 'PREFERENCES_TOKEN'
+            ? signToken(secret, { purpose: 'preferences', subscriberId, issueId: 0, toolId: 0, expiresAt: expiryFrom(issue.sendStartedAt, 'preferences') })
+            : signToken(secret, { purpose: 'vote', subscriberId, issueId: issue.id, toolId: Number(toolId), expiresAt: expiryFrom(issue.sendStartedAt, 'vote') });
       tokens.set(match, t);
     }
     return t;
@@ -139,10 +142,11 @@ export function personaliseLazily(
   };
 }
 
-/** The archive copy: no reader's links. Unsubscribe points at the signup page, votes at the archive page. */
+/** The archive copy: no reader's links. Unsubscribe and preferences point at the signup page, votes at the archive page. */
 export function depersonalise(html: string, publicUrl: string, week: string): string {
   return html
     .replace(new RegExp(`${escapeRe(publicUrl)}/unsubscribe\\?token=${escapeRe(UNSUBSCRIBE_PLACEHOLDER)}`, 'g'), `${publicUrl}/`)
+    .replace(new RegExp(`${escapeRe(publicUrl)}/preferences\\?token=${escapeRe(PREFERENCES_PLACEHOLDER)}`, 'g'), `${publicUrl}/`)
     .replace(new RegExp(`${escapeRe(publicUrl)}/vote\\?token=%%VOTE_TOKEN_\\d+%%(&amp;|&)choice=(ship|skip)`, 'g'), `${publicUrl}/issues/${week}#vote`);
 }
 

@@ -14,7 +14,7 @@ const sql = String.raw;
 const SENT = `state = ANY($2::text[]) AND html IS NOT NULL`;
 const Q = {
   list: sql`SELECT id, week, subject, coalesce(sent_at, send_started_at) AS sent_at FROM issues WHERE ${SENT} ORDER BY week DESC LIMIT $1`,
-  one: sql`SELECT id, week, subject, html FROM issues WHERE week = $1 AND ${SENT}`,
+  one: sql`SELECT id, week, subject, preheader, html FROM issues WHERE week = $1 AND ${SENT}`,
   pairs: sql`SELECT position, category, tool_a_id, tool_b_id FROM comparisons WHERE issue_id = $1 ORDER BY position`,
 };
 
@@ -48,15 +48,15 @@ export async function listArchive(db: Queryable, limit = 520): Promise<ArchivedI
 }
 
 /** A sent issue's HTML with every reader link taken out; null for a malformed, unknown or unsent week. */
-export async function archivedIssueHtml(db: Queryable, week: string, publicUrl: string): Promise<{ id: number; week: string; subject: string; html: string } | null> {
+export async function archivedIssueHtml(db: Queryable, week: string, publicUrl: string): Promise<{ id: number; week: string; subject: string; preheader: string | null; html: string } | null> {
   try {
     parseIsoWeek(week);
   } catch {
     return null;
   }
-  const row = (await db.query<{ id: number; week: string; subject: string | null; html: string }>(Q.one, [week, PUBLISHED_STATES])).rows[0];
+  const row = (await db.query<{ id: number; week: string; subject: string | null; preheader: string | null; html: string }>(Q.one, [week, PUBLISHED_STATES])).rows[0];
   if (!row) return null;
-  return { id: row.id, week: row.week, subject: row.subject ?? 'Weekly AI Tool Verdicts', html: depersonalise(row.html, publicUrl, row.week) };
+  return { id: row.id, week: row.week, subject: row.subject ?? 'Weekly AI Tool Verdicts', preheader: row.preheader, html: depersonalise(row.html, publicUrl, row.week) };
 }
 
 /** The comparisons of an issue with panel and current community figures. */

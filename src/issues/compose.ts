@@ -3,7 +3,7 @@
 import type { Queryable } from '../db/pool.js';
 import { listToolsWithPanel, reviewsForTools } from '../catalog/read.js';
 import type { ToolWithPanel, PanelReview } from '../catalog/types.js';
-import { UNSUBSCRIBE_PLACEHOLDER, votePlaceholder } from '../delivery/personalize.js';
+import { PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, votePlaceholder } from '../delivery/personalize.js';
 import { buildPreheader, buildSubject } from './render.js';
 import { comparisonsOf, type IssueRow } from './repo.js';
 import type { ComparisonView, IssueView, ScorecardLine, ToolCard } from './view.js';
@@ -97,6 +97,7 @@ export async function composeIssueView(db: Queryable, issue: IssueRow, opts: Com
     comparisons: views,
     publicUrl: opts.publicUrl,
     unsubscribeUrl: `${opts.publicUrl}/unsubscribe?token=${UNSUBSCRIBE_PLACEHOLDER}`,
+    preferencesUrl: `${opts.publicUrl}/preferences?token=${PREFERENCES_PLACEHOLDER}`,
     viewInBrowserUrl: `${opts.publicUrl}/issues/${issue.week}`,
     signupUrl: `${opts.publicUrl}/`,
     mailingAddress: opts.mailingAddress,

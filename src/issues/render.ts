@@ -111,6 +111,7 @@ export function renderIssueText(view: IssueView): string {
     '',
     `You get this because you subscribed to ${NEWSLETTER} at ${hostOf(view.publicUrl)}.`,
     `Unsubscribe: ${view.unsubscribeUrl}`,
+    `Choose your topics: ${view.preferencesUrl}`,
     `View in browser: ${view.viewInBrowserUrl}`,
     `Forwarded to you? Subscribe: ${view.signupUrl}`,
     '',

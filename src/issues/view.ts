@@ -52,6 +52,8 @@ export interface IssueView {
   /** Absolute URLs. */
   publicUrl: string;
   unsubscribeUrl: string;
+  /** The reader's topics page (a per-reader placeholder in the stored issue). */
+  preferencesUrl: string;
   viewInBrowserUrl: string;
   signupUrl: string;
   mailingAddress: string;

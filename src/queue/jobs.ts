@@ -80,7 +80,7 @@ export const JOBS = {
     queue: 'confirm',
     payload: z.object({
       /** What woke the job, for the logs only. */
-      trigger: z.enum(['signup', 'resend', 'import', 'follow-up', 'sweep']),
+      trigger: z.enum(['signup', 'resend', 'import', 'follow-up', 'sweep', 'confirmed']),
     }),
     // A provider outage delays confirmations rather than dropping them (the same schedule as issue
     // batches); after the last attempt the sweeper wakes the job again while anything is owed. No job id:

@@ -8,48 +8,23 @@
 // so the bodies are functions of the claimed ids and that time. A run that dies or fails mid-request
 // leaves the claim in place, and the next run sends that same request again first: if the provider had
 // accepted it, it answers from its idempotency record and nobody gets a second email.
-import { createHash, randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
-import type { Config } from '../config.js';
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/pool.js';
-import type { Mailer, OutgoingEmail, SendOutcome } from '../delivery/mailer.js';
-import type { RateGate } from '../delivery/rate-gate.js';
-import { deliver } from '../delivery/deliver.js';
+import type { OutgoingEmail } from '../delivery/mailer.js';
 import type { ProcessState } from '../process-state.js';
 import { CONFIRM_RESEND_AFTER_SECONDS, confirmToken } from './confirmation.js';
+import { groupOf as owedGroupOf, oldestUnsentClaim, owedIdempotencyKey, sendOwed, type OwedGroup, type OwedMailDeps, type OwedMailKind, type OwedRunResult } from './owed-mail.js';
 import { TOKEN_LIFETIME_DAYS } from './tokens.js';
+import { WELCOME_OWED, welcomeMail } from './welcome-sender.js';
 
-export interface ConfirmSenderDeps {
-  db: Db;
-  mailer: Mailer;
-  gate: RateGate;
-  config: Pick<Config, 'publicUrl' | 'tokenSecret' | 'mailingAddress' | 'emailFrom' | 'sendRate'>;
-  log: Logger;
-  /** See ISSUE_FIRST_GAP_MS (tests shorten it). */
-  issueFirstGapMs?: number;
-  /** The process's rendered confirmation templates (src/process-state.ts). */
-  state: Pick<ProcessState, 'confirmTemplates'>;
-}
-
-export type ConfirmRunResult =
-  /** `more`: the run stopped at its request budget with readers still owed; wake the job again. */
-  | { kind: 'done'; sent: number; requests: number; more: boolean }
-  /** The provider said wait: the claim stays, and the retry sends it again after the wait. */
-  | { kind: 'rate-limited'; retryAfterMs: number; sent: number }
-  /** A transient failure: the claim stays, and the retry (with backoff) sends it again. */
-  | { kind: 'retry'; reason: string; sent: number };
+export type ConfirmSenderDeps = OwedMailDeps;
+export type ConfirmRunResult = OwedRunResult;
 
 /** Readers per provider request: Resend's batch limit. */
 export const CONFIRM_BATCH = 100;
 // A run that keeps finding owed readers (a signup storm) hands over to a fresh job after this many
 // requests, so no job runs for ever and the queue's bookkeeping stays current.
 const MAX_REQUESTS_PER_RUN = 50;
-/** The weekly issue goes first: while one is sending, a run makes its first request at once (a reader who
- * just signed up waits no longer than usual) and each further one only this long after the last. An
- * import's thousands of confirmations then take one provider request in five seconds (a tenth of the
- * default SEND_RATE of 2) instead of half the gate, and the rest follow once the issue is out. */
-export const ISSUE_FIRST_GAP_MS = 5000;
-const ISSUE_SENDING = String.raw`SELECT EXISTS (SELECT 1 FROM issues WHERE state = 'sending') AS sending`;
 const sql = String.raw;
 
 // The oldest owed readers, up to one request's worth. SKIP LOCKED: a concurrent claimer (only possible
@@ -69,7 +44,7 @@ const CLAIM = sql`
   RETURNING s.id, s.email, s.source, s.confirm_claimed_at`;
 // A claim whose request was never answered with acceptance or refusal: its run died, or failed and is
 // being retried. The oldest first.
-const UNSENT_CLAIM = sql`SELECT confirm_claim FROM subscribers WHERE confirm_claim IS NOT NULL ORDER BY confirm_claimed_at, id LIMIT 1`;
+const UNSENT_CLAIM = sql`SELECT confirm_claim AS claim FROM subscribers WHERE confirm_claim IS NOT NULL ORDER BY confirm_claimed_at, id LIMIT 1`;
 // Readers of a claim who confirmed, left or were suppressed since are not mailed: they leave the claim.
 const LEAVE_CLAIM = sql`
   UPDATE subscribers SET confirm_claim = NULL, confirm_claimed_at = NULL, confirm_requested_at = NULL
@@ -85,13 +60,13 @@ const MARK_SENT = sql`
 const DROP_CLAIM = sql`
   UPDATE subscribers SET confirm_claim = NULL, confirm_claimed_at = NULL, confirm_requested_at = NULL, updated_at = now()
   WHERE confirm_claim = $1`;
-/** Whether any confirmation is owed now or claimed and unsent: the sweeper's question. */
+/** Whether any confirmation or welcome is owed now or claimed and unsent: the sweeper's question. */
 const ANY_OWED = sql`
   SELECT EXISTS (
     SELECT 1 FROM subscribers
     WHERE confirm_requested_at IS NOT NULL AND status = 'pending'
       AND (confirm_claim IS NOT NULL OR confirm_sent_at IS NULL OR confirm_sent_at < now() - make_interval(secs => $1))
-  ) AS owed`;
+  ) OR EXISTS (${WELCOME_OWED}) AS owed`;
 
 interface ClaimedReader {
   id: number;
@@ -100,19 +75,8 @@ interface ClaimedReader {
   confirm_claimed_at: Date;
 }
 
-/** One provider request's worth of readers, claimed together. */
-export interface ClaimGroup {
-  claim: string;
-  claimedAt: Date;
-  /** In id order: the key and the order of the bodies depend on it. */
-  readers: ClaimedReader[];
-}
-
-function groupOf(claim: string, rows: ClaimedReader[]): ClaimGroup | null {
-  if (rows.length === 0) return null;
-  const readers = [...rows].sort((a, b) => a.id - b.id);
-  return { claim, claimedAt: readers[0]!.confirm_claimed_at, readers };
-}
+export type ClaimGroup = OwedGroup<ClaimedReader>;
+const groupOf = (claim: string, rows: ClaimedReader[]) => owedGroupOf(claim, rows, (r) => r.confirm_claimed_at);
 
 /** Claims up to 100 owed readers for one provider request; null when none is owed. */
 export async function claimOwed(db: Db): Promise<ClaimGroup | null> {
@@ -122,21 +86,13 @@ export async function claimOwed(db: Db): Promise<ClaimGroup | null> {
 }
 
 /** The oldest claim whose request has not been answered yet, without readers who are no longer pending. */
-async function unsentClaim(db: Db): Promise<ClaimGroup | null> {
-  for (;;) {
-    const claim = (await db.query<{ confirm_claim: string }>(UNSENT_CLAIM)).rows[0]?.confirm_claim;
-    if (!claim) return null;
-    await db.query(LEAVE_CLAIM, [claim]);
-    const group = groupOf(claim, (await db.query<ClaimedReader>(CLAIMED, [claim])).rows);
-    if (group) return group;
-  }
+function unsentClaim(db: Db): Promise<ClaimGroup | null> {
+  return oldestUnsentClaim<ClaimedReader>(db, { unsent: UNSENT_CLAIM, leave: LEAVE_CLAIM, claimed: CLAIMED }, (r) => r.confirm_claimed_at);
 }
 
 /** The key is a function of the claimed ids and the claim time: every replay of a claim sends the same. */
 export function confirmIdempotencyKey(group: ClaimGroup): string {
-  const ids = group.readers.map((r) => r.id);
-  const who = ids.length === 1 ? String(ids[0]) : createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 24);
-  return `confirm/${who}/${group.claimedAt.getTime()}`;
+  return owedIdempotencyKey('confirm', group);
 }
 
 // The email is rendered once per process and kind (form or import) with a placeholder where the token
@@ -187,58 +143,25 @@ export async function confirmationEmail(config: ConfirmSenderDeps['config'], r: 
   };
 }
 
-/** One provider request for a claim, through the one delivery path (the shared send-rate gate first). */
-async function sendGroup(deps: ConfirmSenderDeps, group: ClaimGroup, key: string): Promise<SendOutcome> {
-  const emails = await Promise.all(group.readers.map((r) => confirmationEmail(deps.config, r, deps.state.confirmTemplates)));
-  return deliver({ ...deps, sendRate: deps.config.sendRate }, emails, key, { confirmations: group.readers.length });
-}
+const confirmMail: OwedMailKind<ClaimedReader> = {
+  name: 'confirm',
+  claimOwed,
+  unsentClaim,
+  emails: (deps, group) => Promise.all(group.readers.map((r) => confirmationEmail(deps.config, r, deps.state.confirmTemplates))),
+  markSent: async (db: Db, claim) => void (await db.query(MARK_SENT, [claim])),
+  drop: async (db: Db, claim) => void (await db.query(DROP_CLAIM, [claim])),
+};
 
 /**
- * Sends every confirmation owed, unanswered claims first, 100 readers per provider request, until none is
- * owed (or the run's request budget is spent). Safe to run any number of times, also concurrently.
+ * Sends every confirmation owed, then every welcome owed (welcome-sender.ts), unanswered claims first,
+ * 100 readers per provider request, until none is owed (or the run's request budget is spent). Safe to
+ * run any number of times, also concurrently.
  */
 export async function sendOwedConfirmations(deps: ConfirmSenderDeps, opts: { finalAttempt: boolean }): Promise<ConfirmRunResult> {
-  const { db, log } = deps;
-  let sent = 0;
-  for (let requests = 0; requests < MAX_REQUESTS_PER_RUN; requests++) {
-    if (requests > 0 && (await db.query<{ sending: boolean }>(ISSUE_SENDING)).rows[0]!.sending) {
-      await new Promise((r) => setTimeout(r, deps.issueFirstGapMs ?? ISSUE_FIRST_GAP_MS));
-    }
-    const group = (await unsentClaim(db)) ?? (await claimOwed(db));
-    if (!group) return { kind: 'done', sent, requests, more: false };
-    const key = confirmIdempotencyKey(group);
-    const fields = { count: group.readers.length, idempotencyKey: key };
-    const outcome = await sendGroup(deps, group, key);
-    switch (outcome.kind) {
-      case 'accepted':
-        await db.query(MARK_SENT, [group.claim]);
-        sent += group.readers.length;
-        log.info(fields, 'confirmation emails sent');
-        break;
-      case 'rate-limited':
-        // Every sender waits, issue batches included (deliver paused the gate).
-        log.warn({ ...fields, retryAfterMs: outcome.retryAfterMs }, 'provider rate limit: confirmations wait');
-        return { kind: 'rate-limited', retryAfterMs: outcome.retryAfterMs, sent };
-      case 'transient':
-        if (opts.finalAttempt) {
-          // Hours of retries did not get this request through: give it up so it cannot hold back the
-          // readers behind it (the job is woken again by the sweeper); these readers may ask again at once.
-          await db.query(DROP_CLAIM, [group.claim]);
-          log.error({ ...fields, status: outcome.status, reason: outcome.reason }, 'confirmation emails given up after their last retry');
-        } else {
-          log.warn({ ...fields, status: outcome.status, reason: outcome.reason }, 'confirmation emails will be retried');
-        }
-        return { kind: 'retry', reason: outcome.reason, sent };
-      case 'permanent':
-        await db.query(DROP_CLAIM, [group.claim]);
-        log.error({ ...fields, status: outcome.status, reason: outcome.reason }, 'confirmation emails refused by the provider');
-        break;
-    }
-  }
-  return { kind: 'done', sent, requests: MAX_REQUESTS_PER_RUN, more: true };
+  return sendOwed(deps, [confirmMail, welcomeMail] as ReadonlyArray<OwedMailKind<{ id: number }>>, { ...opts, maxRequests: MAX_REQUESTS_PER_RUN });
 }
 
-/** True when a confirmation is owed or claimed and unsent: the sweeper then wakes the job. */
+/** True when a confirmation or welcome is owed or claimed and unsent: the sweeper then wakes the job. */
 export async function confirmationsOwed(db: Db): Promise<boolean> {
   return (await db.query<{ owed: boolean }>(ANY_OWED, [CONFIRM_RESEND_AFTER_SECONDS])).rows[0]!.owed;
 }

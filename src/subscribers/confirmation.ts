@@ -51,8 +51,11 @@ const REQUEST = sql`
 const LOCK_MAILBOX = sql`
   SELECT pg_advisory_xact_lock(hashtextextended('verdicts-confirm:' || verdicts_mailbox(email), 0)) FROM subscribers WHERE id = $1`;
 const PRUNE_REQUESTS = sql`DELETE FROM confirmation_requests WHERE requested_at < now() - make_interval(secs => $1)`;
+// Confirming makes the reader owed the welcome email (welcome-sender.ts), in the same statement, unless
+// they were welcomed before (a reader who left and came back).
 const ACTIVATE = sql`
-  UPDATE subscribers SET status = 'active', consent_at = now(), unsubscribed_at = NULL, updated_at = now()
+  UPDATE subscribers SET status = 'active', consent_at = now(), unsubscribed_at = NULL, updated_at = now(),
+    welcome_owed_at = CASE WHEN welcome_sent_at IS NULL THEN now() ELSE welcome_owed_at END
   WHERE id = $1 AND status = 'pending'
   RETURNING email`;
 const STATUS = sql`SELECT status FROM subscribers WHERE id = $1`;
@@ -95,8 +98,9 @@ export type ConfirmOutcome =
   /** Unsubscribed, suppressed or erased since the link was sent: the link cannot bring them back. */
   | { kind: 'not-pending' };
 
-/** Activates the reader a valid confirm token names, recording the consent time. */
-export async function confirmSubscriber(deps: Pick<App, 'db' | 'log'>, claims: TokenClaims): Promise<ConfirmOutcome> {
+/** Activates the reader a valid confirm token names, recording the consent time, and wakes the job that
+ * sends the welcome (given a queue; otherwise the sweeper wakes it within a minute). */
+export async function confirmSubscriber(deps: Pick<App, 'db' | 'log'> & Partial<Pick<App, 'queue'>>, claims: TokenClaims): Promise<ConfirmOutcome> {
   const outcome = await inTransaction(deps.db, async (tx): Promise<ConfirmOutcome> => {
     const { rows } = await tx.query<{ email: string }>(ACTIVATE, [claims.subscriberId]);
     if (rows[0]) {
@@ -106,7 +110,11 @@ export async function confirmSubscriber(deps: Pick<App, 'db' | 'log'>, claims: T
     const status = (await tx.query<{ status: string }>(STATUS, [claims.subscriberId])).rows[0]?.status;
     return status === 'active' ? { kind: 'already-active' } : { kind: 'not-pending' };
   });
-  if (outcome.kind === 'confirmed') deps.log.info({ subscriberId: claims.subscriberId }, 'subscription confirmed');
+  if (outcome.kind === 'confirmed') {
+    deps.log.info({ subscriberId: claims.subscriberId }, 'subscription confirmed');
+    // The welcome is owed in Postgres already; a failed wake only delays it until the sweeper's.
+    if (deps.queue) await wakeConfirmations(deps.queue('confirm'), 'confirmed').catch(() => {});
+  }
   return outcome;
 }
 

@@ -13,6 +13,8 @@ import { confirmRoutes } from './routes/confirm.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { voteRoutes } from './routes/vote.js';
 import { archiveRoutes } from './routes/archive.js';
+import { feedRoutes } from './routes/feeds.js';
+import { preferencesRoutes } from './routes/preferences.js';
 
 function friendly(err: FastifyError, status: number): { title: string; message: string } {
   switch (status) {
@@ -56,5 +58,7 @@ export async function publicSite(f: FastifyInstance, app: App): Promise<void> {
     await unsubscribeRoutes(site, app);
     await voteRoutes(site, app);
     await archiveRoutes(site, app);
+    await feedRoutes(site, app);
+    await preferencesRoutes(site, app);
   });
 }

@@ -9,9 +9,47 @@ import { communityInWords } from './sample.js';
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
+/** Feed links for readers' feed discovery, and the card a link to this page shows where it is shared. */
+export function ArchiveHead({ site, title, description, path, type }: { site: Site; title: string; description: string; path: string; type: 'website' | 'article' }) {
+  const url = `${site.publicUrl}${path}`;
+  return (
+    <>
+      <link rel="alternate" type="application/atom+xml" title={`${NEWSLETTER} (Atom)`} href={`${site.publicUrl}/feed.xml`} />
+      <link rel="alternate" type="application/feed+json" title={`${NEWSLETTER} (JSON Feed)`} href={`${site.publicUrl}/feed.json`} />
+      <link rel="canonical" href={url} />
+      <meta property="og:site_name" content={NEWSLETTER} />
+      <meta property="og:type" content={type} />
+      <meta property="og:title" content={title} />
+      <meta property="og:description" content={description} />
+      <meta property="og:url" content={url} />
+      <meta name="twitter:card" content="summary" />
+      <meta name="twitter:title" content={title} />
+      <meta name="twitter:description" content={description} />
+    </>
+  );
+}
+
+/** ArchiveHead as markup, for the archived issue: the stored email's own <head> gets it. */
+export function archiveHeadMarkup(props: Parameters<typeof ArchiveHead>[0]): string {
+  return renderToStaticMarkup(<ArchiveHead {...props} />);
+}
+
+/** Puts markup at the end of the document's <head> (the email's description meta is its own). */
+export function withHead(html: string, markup: string): string {
+  const at = html.search(/<\/head>/i);
+  return at < 0 ? html : html.slice(0, at) + markup + html.slice(at);
+}
+
+const LIST_DESCRIPTION = `Every issue of ${NEWSLETTER} so far.`;
+
 export function ArchiveListPage({ site, issues }: { site: Site; issues: ArchivedIssue[] }) {
   return (
-    <Layout site={site} title="Archive" description={`Every issue of ${NEWSLETTER} so far.`}>
+    <Layout
+      site={site}
+      title="Archive"
+      description={LIST_DESCRIPTION}
+      head={<ArchiveHead site={site} title={`Archive · ${NEWSLETTER}`} description={LIST_DESCRIPTION} path="/issues" type="website" />}
+    >
       <p className="eyebrow">Archive</p>
       <h1>Past issues</h1>
       <p className="lede">Every comparison we have sent, newest first. Community figures in each issue are as they stood on the day it went out.</p>

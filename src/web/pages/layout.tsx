@@ -21,10 +21,12 @@ export interface LayoutProps {
   noindex?: boolean;
   /** The wide grid of the home page; every other page is one readable column. */
   wide?: boolean;
+  /** More of <head>: feed links, Open Graph and Twitter card meta (the archive). */
+  head?: ReactNode;
   children: ReactNode;
 }
 
-export function Layout({ site, title, description, noindex, wide, children }: LayoutProps) {
+export function Layout({ site, title, description, noindex, wide, head, children }: LayoutProps) {
   const fullTitle = title === NEWSLETTER ? title : `${title} · ${NEWSLETTER}`;
   return (
     <html lang="en">
@@ -35,6 +37,7 @@ export function Layout({ site, title, description, noindex, wide, children }: La
         {description && <meta name="description" content={description} />}
         {noindex && <meta name="robots" content="noindex, nofollow" />}
         <meta name="theme-color" content={color.headerBg} />
+        {head}
         <style dangerouslySetInnerHTML={{ __html: SITE_CSS(font) }} />
       </head>
       <body>

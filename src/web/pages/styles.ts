@@ -57,6 +57,10 @@ p{margin:0 0 16px}
 .points li{position:relative;padding-left:30px}
 .points li::before{content:"";position:absolute;left:4px;top:.55em;width:10px;height:10px;border-radius:3px;background:${c.communityBar}}
 label{display:block;font-weight:700;margin:0 0 6px}
+.choice-row{display:flex;gap:10px;align-items:center;font-weight:400;min-height:44px;margin:0}
+.choice-row input{width:22px;height:22px;margin:0;flex:none}
+fieldset{border:0;padding:0;margin:0 0 20px}
+legend{font-weight:700;margin:0 0 6px;padding:0}
 .hint{display:block;font-weight:400;color:${c.muted};font-size:15px}
 .field{margin:0 0 20px}
 input[type=email],input[type=text]{display:block;width:100%;font:inherit;font-size:18px;padding:11px 14px;border:2px solid #6b7280;border-radius:8px;background:#fff;color:${c.ink}}

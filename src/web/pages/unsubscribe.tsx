@@ -23,7 +23,8 @@ export function UnsubscribePage({ site, action, email, status }: { site: Site; a
   );
 }
 
-export function UnsubscribedPage({ site, email, already }: { site: Site; email: string | null; already?: boolean }) {
+/** `preferencesUrl`: after a reader unsubscribed, the way back with fewer topics (only with a click there). */
+export function UnsubscribedPage({ site, email, already, preferencesUrl }: { site: Site; email: string | null; already?: boolean; preferencesUrl?: string }) {
   return (
     <MessagePage site={site} title={already ? 'You are unsubscribed' : 'You have been unsubscribed'} tone="ok" noindex>
       <p className="lede">
@@ -36,6 +37,13 @@ export function UnsubscribedPage({ site, email, already }: { site: Site; email: 
           'This address is not on our list any more: it will get no more issues from us.'
         )}
       </p>
+      {preferencesUrl && (
+        <p>
+          {'Too much in your inbox? You can '}
+          <a href={preferencesUrl}>choose fewer topics and come back</a>
+          {'. You stay unsubscribed unless you do.'}
+        </p>
+      )}
       <p>
         Changed your mind? <a href="/#subscribe">Subscribe again</a>; we will email you a link to confirm first. Past issues
         stay in the <a href="/issues">archive</a>.

@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.js';
 import { archivedIssueHtml, issueComparisons, listArchive } from '../../issues/archive.js';
 import { isoWeekLabel } from '../../issues/week.js';
-import { ArchiveListPage, archiveBanner, withBanner } from '../pages/archive.js';
+import { ArchiveListPage, archiveBanner, archiveHeadMarkup, withBanner, withHead } from '../pages/archive.js';
 import { NotFoundPage } from '../pages/messages.js';
+import { NEWSLETTER } from '../pages/layout.js';
 import { sendPage, siteOf } from '../respond.js';
 
 const CACHE = 'public, max-age=300';
@@ -26,6 +27,7 @@ export async function archiveRoutes(f: FastifyInstance, app: App): Promise<void>
       return sendPage(reply, 404, NotFoundPage, { site, what });
     }
     const banner = archiveBanner(isoWeekLabel(issue.week), await issueComparisons(app.db, issue.id));
-    return reply.header('cache-control', CACHE).type('text/html; charset=utf-8').send(withBanner(issue.html, banner));
+    const head = archiveHeadMarkup({ site, title: issue.subject, description: issue.preheader ?? `${isoWeekLabel(issue.week)} of ${NEWSLETTER}.`, path: `/issues/${issue.week}`, type: 'article' });
+    return reply.header('cache-control', CACHE).type('text/html; charset=utf-8').send(withHead(withBanner(issue.html, banner), head));
   });
 }

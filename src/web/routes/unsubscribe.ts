@@ -7,6 +7,7 @@ import type { App } from '../../app.js';
 import { unsubscribe, unsubscribeClaims, unsubscribeTarget } from '../../subscribers/unsubscribe.js';
 import { UnsubscribedPage, UnsubscribeInvalidPage, UnsubscribePage } from '../pages/unsubscribe.js';
 import { field, sendPage, siteOf } from '../respond.js';
+import { expiryFrom, signToken } from '../../subscribers/tokens.js';
 
 export async function unsubscribeRoutes(f: FastifyInstance, app: App): Promise<void> {
   const site = siteOf(app);
@@ -32,7 +33,12 @@ export async function unsubscribeRoutes(f: FastifyInstance, app: App): Promise<v
       const outcome = await unsubscribe(app.db, claims);
       if (outcome.kind === 'unsubscribed') app.log.info({ subscriberId: claims.subscriberId, issueId: claims.issueId }, 'reader unsubscribed');
       const email = outcome.kind === 'unknown' ? null : outcome.email;
-      return sendPage(reply, 200, UnsubscribedPage, { site, email, already: outcome.kind !== 'unsubscribed' }, personal);
+      // Offered only to a reader who just left, or left earlier; never to a bounced or complained address.
+      const canComeBack = outcome.kind === 'unsubscribed' || (outcome.kind === 'already' && outcome.status === 'unsubscribed');
+      const preferencesUrl = canComeBack
+        ? `/preferences?token=${signToken(app.config.tokenSecret, { purpose: 'preferences', subscriberId: claims.subscriberId, issueId: 0, toolId: 0, expiresAt: expiryFrom(new Date(), 'preferences') })}`
+        : undefined;
+      return sendPage(reply, 200, UnsubscribedPage, { site, email, already: outcome.kind !== 'unsubscribed', preferencesUrl }, personal);
     });
   });
 }

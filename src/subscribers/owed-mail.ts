@@ -1,0 +1,150 @@
+// The claim-first way of sending the one-off emails readers are owed (confirmations, welcomes), shared by
+// each kind: claim up to 100 owed readers in one committed statement, then make one provider request for
+// them through the send-rate gate, with an idempotency key that is a function of the claimed ids and the
+// claim time. A run that dies or fails mid-request leaves the claim, and the next run sends that same
+// request first: if the provider had accepted it, it answers from its idempotency record.
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Db } from '../db/pool.js';
+import type { Mailer, OutgoingEmail } from '../delivery/mailer.js';
+import type { RateGate } from '../delivery/rate-gate.js';
+import { deliver } from '../delivery/deliver.js';
+import type { ProcessState } from '../process-state.js';
+
+/** The weekly issue goes first: while one is sending, a run makes its first request at once (a reader who
+ * just signed up waits no longer than usual) and each further one only this long after the last. An
+ * import's thousands of confirmations then take one provider request in five seconds (a tenth of the
+ * default SEND_RATE of 2) instead of half the gate, and the rest follow once the issue is out. */
+export const ISSUE_FIRST_GAP_MS = 5000;
+const ISSUE_SENDING = String.raw`SELECT EXISTS (SELECT 1 FROM issues WHERE state = 'sending') AS sending`;
+
+export interface OwedMailDeps {
+  db: Db;
+  mailer: Mailer;
+  gate: RateGate;
+  config: Pick<Config, 'publicUrl' | 'tokenSecret' | 'mailingAddress' | 'emailFrom' | 'scheduleCron' | 'scheduleTz' | 'sendRate'>;
+  log: Logger;
+  /** The process's rendered confirmation templates (src/process-state.ts). */
+  state: Pick<ProcessState, 'confirmTemplates'>;
+  /** See ISSUE_FIRST_GAP_MS (tests shorten it). */
+  issueFirstGapMs?: number;
+}
+
+/** One provider request's worth of readers, claimed together. */
+export interface OwedGroup<R extends { id: number }> {
+  claim: string;
+  claimedAt: Date;
+  /** In id order: the key and the order of the bodies depend on it. */
+  readers: R[];
+}
+
+/** One kind of owed email: how its claims are made, found again, settled, and what each reader gets. */
+export interface OwedMailKind<R extends { id: number }> {
+  /** For logs and the idempotency key: 'confirm', 'welcome'. */
+  name: string;
+  claimOwed(db: Db): Promise<OwedGroup<R> | null>;
+  /** The oldest claim whose request was never answered, without readers who no longer qualify. */
+  unsentClaim(db: Db): Promise<OwedGroup<R> | null>;
+  emails(deps: OwedMailDeps, group: OwedGroup<R>): Promise<OutgoingEmail[]>;
+  /** Accepted by the provider. */
+  markSent(db: Db, claim: string): Promise<void>;
+  /** Refused for good, or given up after the last retry. */
+  drop(db: Db, claim: string): Promise<void>;
+}
+
+export type OwedRunResult =
+  /** `more`: the run stopped at its request budget with readers still owed; wake the job again. */
+  | { kind: 'done'; sent: number; requests: number; more: boolean }
+  /** The provider said wait: the claim stays, and the retry sends it again after the wait. */
+  | { kind: 'rate-limited'; retryAfterMs: number; sent: number }
+  /** A transient failure: the claim stays, and the retry (with backoff) sends it again. */
+  | { kind: 'retry'; reason: string; sent: number };
+
+export function groupOf<R extends { id: number }>(claim: string, rows: R[], claimedAt: (r: R) => Date): OwedGroup<R> | null {
+  if (rows.length === 0) return null;
+  const readers = [...rows].sort((a, b) => a.id - b.id);
+  return { claim, claimedAt: claimedAt(readers[0]!), readers };
+}
+
+/**
+ * The oldest claim whose request was never answered, after its readers who no longer qualify have left it
+ * (`leave`); claims that end up empty are passed over. The statements name the kind's columns: `unsent`
+ * returns the claim as `claim`, `leave` and `claimed` take it as $1.
+ */
+export async function oldestUnsentClaim<R extends { id: number }>(
+  db: Db,
+  q: { unsent: string; leave: string; claimed: string },
+  claimedAt: (r: R) => Date,
+): Promise<OwedGroup<R> | null> {
+  for (;;) {
+    const claim = (await db.query<{ claim: string }>(q.unsent)).rows[0]?.claim;
+    if (!claim) return null;
+    await db.query(q.leave, [claim]);
+    const group = groupOf(claim, (await db.query<R>(q.claimed, [claim])).rows, claimedAt);
+    if (group) return group;
+  }
+}
+
+/** The key is a function of the kind, the claimed ids and the claim time: every replay sends the same. */
+export function owedIdempotencyKey(name: string, group: OwedGroup<{ id: number }>): string {
+  const ids = group.readers.map((r) => r.id);
+  const who = ids.length === 1 ? String(ids[0]) : createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 24);
+  return `${name}/${who}/${group.claimedAt.getTime()}`;
+}
+
+/**
+ * Sends every email owed of each kind in turn, unanswered claims first, 100 readers per provider request,
+ * until none is owed (or `maxRequests` is spent). Safe to run any number of times, also concurrently.
+ */
+export async function sendOwed(
+  deps: OwedMailDeps,
+  kinds: ReadonlyArray<OwedMailKind<{ id: number }>>,
+  opts: { finalAttempt: boolean; maxRequests: number },
+): Promise<OwedRunResult> {
+  const { db, log } = deps;
+  let sent = 0;
+  let requests = 0;
+  for (const kind of kinds) {
+    while (requests < opts.maxRequests) {
+      const group = (await kind.unsentClaim(db)) ?? (await kind.claimOwed(db));
+      if (!group) break;
+      if (requests > 0 && (await db.query<{ sending: boolean }>(ISSUE_SENDING)).rows[0]!.sending) {
+        await new Promise((r) => setTimeout(r, deps.issueFirstGapMs ?? ISSUE_FIRST_GAP_MS));
+      }
+      requests++;
+      const key = owedIdempotencyKey(kind.name, group);
+      const fields = { kind: kind.name, count: group.readers.length, idempotencyKey: key };
+      const emails = await kind.emails(deps, group);
+      // The one delivery path: the shared send-rate gate first, metrics, and a provider pause for every sender.
+      const outcome = await deliver({ ...deps, sendRate: deps.config.sendRate }, emails, key, fields);
+      switch (outcome.kind) {
+        case 'accepted':
+          await kind.markSent(db, group.claim);
+          sent += group.readers.length;
+          log.info(fields, `${kind.name} emails sent`);
+          break;
+        case 'rate-limited':
+          // Every sender waits, issue batches included (deliver paused the gate).
+          log.warn({ ...fields, retryAfterMs: outcome.retryAfterMs }, `provider rate limit: ${kind.name} emails wait`);
+          return { kind: 'rate-limited', retryAfterMs: outcome.retryAfterMs, sent };
+        case 'transient':
+          if (opts.finalAttempt) {
+            // Hours of retries did not get this request through: give it up so it cannot hold back the
+            // readers behind it (the job is woken again by the sweeper).
+            await kind.drop(db, group.claim);
+            log.error({ ...fields, status: outcome.status, reason: outcome.reason }, `${kind.name} emails given up after their last retry`);
+          } else {
+            log.warn({ ...fields, status: outcome.status, reason: outcome.reason }, `${kind.name} emails will be retried`);
+          }
+          return { kind: 'retry', reason: outcome.reason, sent };
+        case 'permanent':
+          await kind.drop(db, group.claim);
+          log.error({ ...fields, status: outcome.status, reason: outcome.reason }, `${kind.name} emails refused by the provider`);
+          break;
+      }
+    }
+    if (requests >= opts.maxRequests) return { kind: 'done', sent, requests, more: true };
+  }
+  return { kind: 'done', sent, requests, more: false };
+}

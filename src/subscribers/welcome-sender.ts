@@ -1,0 +1,131 @@
+// The welcome email a reader is owed once they confirm (confirmation.ts marks it owed in the same
+// transaction that activates them), sent by the confirmation job through the same claim-first mechanism
+// (owed-mail.ts): claimed 100 at a time, one gated provider request per claim, a key made of the ids and
+// the claim time. Everything in the body is a function of the claim too: the links expire from the claim
+// time and the sample is the newest issue sent before it, with panel figures only (community figures move
+// with every vote, and a replayed request must carry the same bytes).
+import { randomUUID } from 'node:crypto';
+import { CronExpressionParser } from 'cron-parser';
+import type { Db } from '../db/pool.js';
+import type { OutgoingEmail } from '../delivery/mailer.js';
+import { issueComparisons } from '../issues/archive.js';
+import { isoWeekLabel } from '../issues/week.js';
+import { groupOf, oldestUnsentClaim, type OwedGroup, type OwedMailDeps, type OwedMailKind } from './owed-mail.js';
+import { expiryFrom, signToken } from './tokens.js';
+
+const sql = String.raw;
+const BATCH = 100;
+
+/** Readers owed a welcome now, or claimed and unsent (the sweeper's question; an EXISTS subquery). */
+export const WELCOME_OWED = sql`SELECT 1 FROM subscribers WHERE welcome_owed_at IS NOT NULL AND status = 'active'`;
+const CLAIM = sql`
+  WITH owed AS (
+    SELECT id FROM subscribers
+    WHERE welcome_owed_at IS NOT NULL AND welcome_claim IS NULL AND status = 'active'
+    ORDER BY welcome_owed_at, id
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+  )
+  UPDATE subscribers s SET welcome_claim = $1, welcome_claimed_at = date_trunc('milliseconds', now()), updated_at = now()
+  FROM owed WHERE s.id = owed.id
+  RETURNING s.id, s.email, s.welcome_claimed_at`;
+const UNSENT_CLAIM = sql`SELECT welcome_claim AS claim FROM subscribers WHERE welcome_claim IS NOT NULL ORDER BY welcome_claimed_at, id LIMIT 1`;
+// Readers of a claim who left or were suppressed since are not welcomed: they leave the claim.
+const LEAVE_CLAIM = sql`
+  UPDATE subscribers SET welcome_claim = NULL, welcome_claimed_at = NULL, welcome_owed_at = NULL
+  WHERE welcome_claim = $1 AND status <> 'active'`;
+const CLAIMED = sql`SELECT id, email, welcome_claimed_at FROM subscribers WHERE welcome_claim = $1`;
+const MARK_SENT = sql`
+  UPDATE subscribers SET welcome_sent_at = welcome_claimed_at, welcome_owed_at = NULL, welcome_claim = NULL, welcome_claimed_at = NULL, updated_at = now()
+  WHERE welcome_claim = $1`;
+const DROP_CLAIM = sql`
+  UPDATE subscribers SET welcome_owed_at = NULL, welcome_claim = NULL, welcome_claimed_at = NULL, updated_at = now()
+  WHERE welcome_claim = $1`;
+const SAMPLE_ISSUE = sql`
+  SELECT id, week FROM issues
+  WHERE state IN ('sending', 'sent') AND html IS NOT NULL AND send_started_at <= $1
+  ORDER BY week DESC LIMIT 1`;
+
+interface WelcomeReader {
+  id: number;
+  email: string;
+  welcome_claimed_at: Date;
+}
+
+const group = (claim: string, rows: WelcomeReader[]) => groupOf(claim, rows, (r) => r.welcome_claimed_at);
+
+function unsentClaim(db: Db): Promise<OwedGroup<WelcomeReader> | null> {
+  return oldestUnsentClaim<WelcomeReader>(db, { unsent: UNSENT_CLAIM, leave: LEAVE_CLAIM, claimed: CLAIMED }, (r) => r.welcome_claimed_at);
+}
+
+/** "every Tuesday at 09:00 (UTC)": the schedule's next run, in words. */
+export function cadenceInWords(cron: string, tz: string, from = new Date()): string {
+  try {
+    const next = CronExpressionParser.parse(cron, { currentDate: from, tz }).next().toDate();
+    const day = new Intl.DateTimeFormat('en-GB', { weekday: 'long', timeZone: tz }).format(next);
+    const time = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz }).format(next);
+    return `every ${day} at ${time} (${tz})`;
+  } catch {
+    return 'once a week';
+  }
+}
+
+// The template module is loaded on the first welcome a process sends, like the confirmation's.
+let welcomeModule: Promise<typeof import('../../emails/welcome.js')> | undefined;
+const welcomeTemplate = () => (welcomeModule ??= import('../../emails/welcome.js'));
+const PREFS_SLOT = 'WELCOMEPREFSTOKENSLOT';
+const UNSUB_SLOT = 'WELCOMEUNSUBTOKENSLOT';
+
+async function sampleAt(db: Db, publicUrl: string, at: Date) {
+  const issue = (await db.query<{ id: number; week: string }>(SAMPLE_ISSUE, [at])).rows[0];
+  if (!issue) return null;
+  const [c] = await issueComparisons(db, issue.id);
+  if (!c) return null;
+  const tool = (t: typeof c.a) => ({ name: t.name, tagline: t.tagline, panelShipPct: t.panel.shipPct, reviews: t.panel.reviews });
+  return { weekLabel: isoWeekLabel(issue.week), archiveUrl: `${publicUrl}/issues/${issue.week}`, category: c.category, a: tool(c.a), b: tool(c.b) };
+}
+
+/** The welcome emails of one claim: rendered once with slots, each reader's tokens put into the slots. */
+export async function welcomeEmails(deps: Pick<OwedMailDeps, 'db' | 'config'>, g: OwedGroup<WelcomeReader>): Promise<OutgoingEmail[]> {
+  const { config } = deps;
+  const [{ createElement }, { render }, { Welcome, welcomeText, WELCOME_SUBJECT }] = await Promise.all([import('react'), import('@react-email/render'), welcomeTemplate()]);
+  const props = (prefs: string, unsub: string) => ({
+    publicUrl: config.publicUrl,
+    mailingAddress: config.mailingAddress,
+    cadence: cadenceInWords(config.scheduleCron, config.scheduleTz, g.claimedAt),
+    preferencesUrl: `${config.publicUrl}/preferences?token=${prefs}`,
+    unsubscribeUrl: `${config.publicUrl}/unsubscribe?token=${unsub}`,
+    sample: null as Awaited<ReturnType<typeof sampleAt>>,
+  });
+  const base = props(PREFS_SLOT, UNSUB_SLOT);
+  base.sample = await sampleAt(deps.db, config.publicUrl, g.claimedAt);
+  const html = await render(createElement(Welcome, base));
+  const text = welcomeText(base);
+  if (!html.includes(PREFS_SLOT) || !html.includes(UNSUB_SLOT)) throw new Error('the welcome template lost a link placeholder');
+  return g.readers.map((r) => {
+    const prefs = signToken(config.tokenSecret, { purpose: 'preferences', subscriberId: r.id, issueId: 0, toolId: 0, expiresAt: expiryFrom(g.claimedAt, 'preferences') });
+    const unsub = signToken(config.tokenSecret, { purpose: 'unsubscribe', subscriberId: r.id, issueId: 0, toolId: 0, expiresAt: expiryFrom(g.claimedAt, 'unsubscribe') });
+    const fill = (s: string) => s.replaceAll(PREFS_SLOT, prefs).replaceAll(UNSUB_SLOT, unsub);
+    return {
+      from: config.emailFrom,
+      to: r.email,
+      subject: WELCOME_SUBJECT,
+      html: fill(html),
+      text: fill(text),
+      headers: { 'List-Unsubscribe': `<${config.publicUrl}/unsubscribe?token=${unsub}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      tags: [{ name: 'category', value: 'welcome' }],
+    };
+  });
+}
+
+export const welcomeMail: OwedMailKind<WelcomeReader> = {
+  name: 'welcome',
+  claimOwed: async (db) => {
+    const claim = randomUUID();
+    return group(claim, (await db.query<WelcomeReader>(CLAIM, [claim, BATCH])).rows);
+  },
+  unsentClaim,
+  emails: welcomeEmails,
+  markSent: async (db, claim) => void (await db.query(MARK_SENT, [claim])),
+  drop: async (db, claim) => void (await db.query(DROP_CLAIM, [claim])),
+};
