@@ -2,10 +2,10 @@
 // issue as a sample of what they signed up for, where to choose topics, and how to leave. Built like the
 // confirmation email (one <title>, nothing in <head> but meta, title and the style block) with the
 // issue's classes so dark mode works the same way.
-import { Body, Container, Head, Html, Preview } from 'react-email';
+import { EmailDocument } from './_components/document.js';
 import { Table, bgcolor } from './_components/layout.js';
 import { hostOf } from './_components/format.js';
-import { cls, color, css, font, st } from './_components/theme.js';
+import { cls, color, font, st } from './_components/theme.js';
 
 export interface WelcomeSampleTool {
   name: string;
@@ -66,21 +66,7 @@ function SampleTool({ t }: { t: WelcomeSampleTool }) {
 
 export function Welcome(p: Props) {
   return (
-    <Html lang="en" dir="ltr">
-      <Head>
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light dark" />
-        <meta name="supported-color-schemes" content="light dark" />
-        <title>{WELCOME_SUBJECT}</title>
-        <style dangerouslySetInnerHTML={{ __html: css }} />
-      </Head>
-      <Body className={cls.page} style={st.body}>
-        <Preview>{PREHEADER}</Preview>
-        <Table className={cls.page} bgcolor={color.page}>
-          <tr>
-            <td className={cls.page} style={st.outer}>
-              <Container style={st.container}>
-                <Table>
+    <EmailDocument subject={WELCOME_SUBJECT} preheader={PREHEADER}>
                   <tr>
                     <td className={cls.header} style={st.header} {...bgcolor(color.headerBg)}>
                       <p style={st.brand}>Weekly AI Tool Verdicts</p>
@@ -149,13 +135,7 @@ export function Welcome(p: Props) {
                       </p>
                     </td>
                   </tr>
-                </Table>
-              </Container>
-            </td>
-          </tr>
-        </Table>
-      </Body>
-    </Html>
+    </EmailDocument>
   );
 }
 
