@@ -15,7 +15,7 @@ import {
   type QueueConnection,
   type RedisClient,
 } from './queue/connection.js';
-import { defaultPoolMax, listenConnections, QUEUE_SEARCH_PATH, type ProcessPart } from './db/pool-budget.js';
+import { defaultPoolMax, listenConnections, QUEUE_SEARCH_PATH, WEB_APP_POOL, type ProcessPart } from './db/pool-budget.js';
 import { connectionErrorReporter } from './connection-errors.js';
 import { queueName, type QueueRole } from './queue/jobs.js';
 import type { Mailer } from './delivery/mailer.js';
@@ -29,6 +29,8 @@ export interface App {
   config: Config;
   databaseUrl: string;
   db: Db;
+  /** Postgres connections this process may open in all (DATABASE_POOL_MAX or its role's default). */
+  dbBudget: number;
   /** The admin pages' own small pool (web processes; src/web/server.ts). Unset: they use `db`. */
   adminDb?: Db;
   log: Logger;
@@ -72,7 +74,9 @@ export async function openApp(config: Config, opts: OpenOptions = {}): Promise<A
   if (poolMax < listening + 2) {
     throw new Error(`DATABASE_POOL_MAX=${poolMax} is too small for ${parts.join('+')} on the PostgreSQL queue backend: its workers hold ${listening} connection(s) for LISTEN; set at least ${listening + 2}`);
   }
-  const db = createPool(databaseUrl, { max: poolMax, name: opts.name ?? 'verdicts', searchPath: redis ? undefined : QUEUE_SEARCH_PATH, onError: reportError('postgres') });
+  // A web-only process spends most of its budget on the web's own pools (withWebPools in src/web/server.ts).
+  const webOnly = parts.length === 1 && parts[0] === 'web';
+  const db = createPool(databaseUrl, { max: webOnly ? Math.min(WEB_APP_POOL, poolMax) : poolMax, name: opts.name ?? 'verdicts', searchPath: redis ? undefined : QUEUE_SEARCH_PATH, onError: reportError('postgres') });
   try {
     await assertReachable(db, databaseUrl);
     if (opts.migrate) await (await import('./db/migrate.js')).migrate(databaseUrl, (m) => log.debug(m));
@@ -101,6 +105,7 @@ export async function openApp(config: Config, opts: OpenOptions = {}): Promise<A
     config,
     databaseUrl,
     db,
+    dbBudget: poolMax,
     log,
     queues,
     queuePrefix,

@@ -12,6 +12,9 @@ export const POOL_FOR_QUERIES: Record<ProcessPart, number> = { web: 10, send: 6,
 /** Workers per role, each holding one LISTEN connection on the PostgreSQL backend (send also runs the
  * confirmation queue's worker). */
 export const LISTEN_CONNECTIONS: Record<ProcessPart, number> = { web: 0, send: 2, render: 1, scheduler: 1 };
+/** A web process gives its budget mostly to the reader routes' and the admin's own pools (src/web/server.ts);
+ * its app pool keeps this many for the queues and start-up checks. */
+export const WEB_APP_POOL = 2;
 /** A process running several roles (`npm start`, `worker all`) shares one pool for queries. */
 const MULTI_ROLE_QUERY_CAP = 12;
 /** One-shot CLI commands (migrate, import, send, status …). */

@@ -2,7 +2,7 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import helmet from '@fastify/helmet';
 import type { App } from '../app.js';
-import { createAdminPool, createPool } from '../db/pool.js';
+import { ADMIN_POOL_MAX, createAdminPool, createPool } from '../db/pool.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { adminRoutes } from './routes/admin.js';
@@ -111,7 +111,11 @@ export const WEB_STATEMENT_TIMEOUT_MS = 5_000;
 /** The process's app with the web's pools: the reader routes and webhooks on a pool of their own under
  * WEB_STATEMENT_TIMEOUT_MS, the admin on its small pool. Closed with the server. */
 export function withWebPools(app: App): { app: App; close(): Promise<void> } {
-  const db = createPool(app.databaseUrl, { max: app.db.options.max, name: 'verdicts-web', statementTimeoutMs: WEB_STATEMENT_TIMEOUT_MS });
+  // In a web-only process the app pool is small and the rest of the budget is the web's (src/app.ts);
+  // sharing a process with workers (npm start), the web gets a pool the size of the app's.
+  const rest = app.dbBudget - app.db.options.max - ADMIN_POOL_MAX;
+  const max = app.dbBudget > app.db.options.max ? Math.max(2, rest) : app.db.options.max;
+  const db = createPool(app.databaseUrl, { max, name: 'verdicts-web', statementTimeoutMs: WEB_STATEMENT_TIMEOUT_MS });
   const adminDb = createAdminPool(app.databaseUrl);
   return { app: { ...app, db, adminDb }, close: async () => void (await Promise.all([db.end(), adminDb.end()])) };
 }
