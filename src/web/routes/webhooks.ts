@@ -71,7 +71,6 @@ export async function webhookRoutes(f: FastifyInstance, app: App): Promise<void>
       const parsed = EventBody.safeParse(verified);
       if (!parsed.success) return ignore(reply, 'malformed', 'the body is not a Resend event', id);
       const e = parsed.data;
-      metrics.webhookEvents.inc({ type: e.type });
       const at = new Date(e.created_at ?? Date.now());
       const to = e.data?.to === undefined ? [] : Array.isArray(e.data.to) ? e.data.to : [e.data.to];
       let action;
