@@ -1,4 +1,5 @@
 // `verdicts catalog import | export | runway`: keeping the catalog fed from the command line.
+import { plural } from './words.js';
 import { writeFileSync } from 'node:fs';
 import type { App } from '../app.js';
 import { CatalogError, importCatalogFile } from '../catalog/import.js';
@@ -20,7 +21,7 @@ export async function importCommand(app: App, file: string | undefined, o: { jso
       printJson({ applied: r.applied, tools: r.tools, reviewers: r.reviewers, reviews: r.reviews, changes: r.diff });
       return 0;
     }
-    console.log(r.applied ? `imported ${r.tools} tools, ${r.reviewers} reviewers, ${r.reviews} reviews` : `dry run: ${file ?? 'the sample catalog'} is valid; nothing applied`);
+    console.log(r.applied ? `imported ${plural(r.tools, 'tool')}, ${plural(r.reviewers, 'reviewer')}, ${plural(r.reviews, 'review')}` : `dry run: ${file ?? 'the sample catalog'} is valid; nothing applied`);
     for (const line of describeDiff(r.diff)) console.log(`  ${line}`);
     return 0;
   } catch (err) {

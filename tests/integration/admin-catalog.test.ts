@@ -36,7 +36,7 @@ afterAll(async () => {
 
 describe('/admin/catalog over HTTP', () => {
   it('serves the runway as a gauge in /metrics', async () => {
-    const res = await web.inject({ url: '/metrics' });
+    const res = await web.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.body).toMatch(/^verdicts_catalog_runway_weeks 15$/m);
   });
 

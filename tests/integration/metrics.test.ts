@@ -68,7 +68,7 @@ describe('metrics', () => {
   it('counts accepted signups and verified webhook events by type, and nothing refused', async () => {
     const web = await buildServer(h.app);
     try {
-      const scrape = async () => (await web.inject({ method: 'GET', url: '/metrics' })).body;
+      const scrape = async () => (await web.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${h.config.adminToken}` } })).body;
       const before = await scrape();
       const signups = () => sample(before, 'verdicts_signups_total') ?? 0;
       const events = (text: string, type: string) => sample(text, `verdicts_webhook_events_total{type="${type}"}`) ?? 0;
