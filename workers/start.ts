@@ -46,6 +46,7 @@ const CONFIRM_WORKER = { concurrency: 1 };
 
 export function startWorkers(app: App, roles: QueueRole[], opts: { sendConcurrency?: number } = {}): RunningWorkers {
   const workers: AppWorker[] = [];
+  let closing = false;
   for (const role of queuesOf(roles)) {
     let worker: AppWorker | undefined;
     const processor = processorFor(app, role, () => worker!);
@@ -65,13 +66,19 @@ export function startWorkers(app: App, roles: QueueRole[], opts: { sendConcurren
     worker.on('failed', (job, err) => {
       app.log.warn({ queue: role, job: job?.id, name: job?.name, attemptsMade: job?.attemptsMade, err: err.message }, 'job failed');
     });
-    worker.on('error', (err) => app.log.error({ queue: role, err: err.message }, 'worker error'));
+    worker.on('error', (err) => {
+      // After close, a connection the PostgreSQL backend still held (a worker closed while it was still
+      // starting) is cut when Postgres stops: expected at shutdown, nothing to act on.
+      if (closing) app.log.debug({ queue: role, err: err.message }, 'worker error after close');
+      else app.log.error({ queue: role, err: err.message }, 'worker error');
+    });
     workers.push(worker);
   }
   app.log.info({ roles, backend: app.queues.describe }, 'workers started');
   return {
     workers,
     async close() {
+      closing = true;
       await Promise.all(workers.map((w) => w.close()));
     },
   };
