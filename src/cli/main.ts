@@ -226,7 +226,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     'hold --week 2026-W47 --reason "waiting for a correction"',
   ).action(run((o: Opts) => withApp(async (app) => (await editorCommands()).holdCommand(app, resolveWeek(o.week, app.config), o))));
   examples(
-    program.command('cancel').description("cancel the week's issue for good: it is never sent, and the week cannot be planned again").option(weekOpt, WEEK_HELP).option('--reason <text>', 'why, shown with the issue (default: "cancelled from the command line")').option('--json', JSON_HELP),
+    program.command('cancel').description("cancel the week's issue: it is not sent, unless the week is planned anew with plan --force").option(weekOpt, WEEK_HELP).option('--reason <text>', 'why, shown with the issue (default: "cancelled from the command line")').option('--json', JSON_HELP),
     'cancel --week 2026-W47 --reason "no news this week"',
   ).action(run((o: Opts) => withApp(async (app) => (await editorCommands()).cancelCommand(app, resolveWeek(o.week, app.config), o))));
   examples(
