@@ -1,19 +1,13 @@
 // What the admin's catalog pages show: every tool with its figures, one tool with its reviews, the panel.
 import type { Queryable } from '../db/pool.js';
+import type { Tool } from './types.js';
 import { MIN_COMMUNITY_VOTES, MIN_PANEL_REVIEWS } from './planner.js';
 
 /** Tags a template literal as SQL for editors; it returns the text unchanged. */
 const sql = String.raw;
 
-export interface CatalogRow {
-  id: number;
-  slug: string;
-  name: string;
-  category: string;
-  tagline: string;
-  description: string;
-  pricing: string;
-  url: string | null;
+/** A tool as the catalog list shows it: the tool and its figures. */
+export interface CatalogRow extends Tool {
   retired_at: Date | null;
   reviews: number;
   ships: number;
