@@ -11,7 +11,8 @@ import type { FastifyInstance } from 'fastify';
 import { createHarness, waitFor, type Harness } from '../support/harness.js';
 import { confirmationsSettled, FORM, heading, linksIn, pathOf, readerServer, sendIssue } from '../support/readers.js';
 import { expectFiguresMatchRecount } from '../support/ledger-figures.js';
-import { startWorkers, type RunningWorkers } from '../../workers/start.js';
+import { startScheduler, startWorkers, type RunningWorkers } from '../../workers/start.js';
+import { isoWeekOf } from '../../src/issues/week.js';
 import { runSunset } from '../../src/subscribers/sunset.js';
 import { storeProviderEvents } from '../../src/subscribers/provider-events.js';
 import { rollUpAll } from '../../src/subscribers/event-rollup.js';
@@ -263,4 +264,21 @@ describe('the sunset over simulated weeks (SUNSET_AFTER_ISSUES=3)', () => {
     expect(asksTo('keeper')).toHaveLength(2);
     expect(asksTo('voter')).toHaveLength(1);
   }, 120_000);
+
+  it("the scheduler's weekly tick queues the sunset pass (a job per ISO week) and the scheduler runs it", async () => {
+    const scheduler = await startScheduler(h.app, { every: 1000 });
+    try {
+      const jobId = `sunset-${isoWeekOf(new Date(), h.config.scheduleTz)}`;
+      await waitFor(async () => (await (await h.app.queue('schedule').getJob(jobId))?.getState()) === 'completed', 40_000, 'the weekly sunset job');
+      const job = (await h.app.queue('schedule').getJob(jobId))!;
+      expect(job.name).toBe('sunset-readers');
+      expect(job.data).toMatchObject({ afterIssues: 3 });
+      expect(job.returnvalue).toMatchObject({ asked: expect.any(Number), inactivated: expect.any(Number), tallied: expect.any(Number) });
+    } finally {
+      await scheduler.close();
+    }
+    // However often it ran, nobody got a second ask within one idle spell: the keeper had two spells.
+    await confirmationsSettled(h);
+    for (const who of READERS) expect(asksTo(who).length, who).toBeLessThanOrEqual(who === 'keeper' ? 2 : 1);
+  }, 90_000);
 });
