@@ -79,9 +79,9 @@ async function week(n: number, actions: { click?: Who[]; vote?: Who[]; open?: Wh
   return issue;
 }
 
-async function verdicts(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function verdicts(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH!, ...h.env }, timeout: 60_000 });
+    const r = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH!, ...h.env, ...env }, timeout: 60_000 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -281,4 +281,13 @@ describe('the sunset over simulated weeks (SUNSET_AFTER_ISSUES=3)', () => {
     await confirmationsSettled(h);
     for (const who of READERS) expect(asksTo(who).length, who).toBeLessThanOrEqual(who === 'keeper' ? 2 : 1);
   }, 90_000);
+
+  it('the command refuses to run with the sunset off, and a bad SUNSET_AFTER_ISSUES, in one line each', async () => {
+    const off = await verdicts(['subscribers', 'sunset', '--json'], { SUNSET_AFTER_ISSUES: '0' });
+    expect(off.code).not.toBe(0);
+    expect(off.stderr.trim()).toBe('verdicts: the sunset is off: SUNSET_AFTER_ISSUES is 0');
+    const bad = await verdicts(['subscribers', 'sunset'], { SUNSET_AFTER_ISSUES: 'often' });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim()).toBe('verdicts: SUNSET_AFTER_ISSUES must be a whole number of issues (0 turns the sunset off)');
+  }, 60_000);
 });
