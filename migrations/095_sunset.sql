@@ -30,8 +30,8 @@ CREATE INDEX subscribers_sunset_claim_idx ON subscribers (sunset_claim) WHERE su
 CREATE INDEX subscribers_inactive_idx ON subscribers (id) WHERE status = 'inactive';
 
 -- An issue's receipts are added to its readers' idle counts once (sunset runs, or the prune just before its
--- rows leave).
-ALTER TABLE issues ADD COLUMN sunset_tallied_at timestamptz;
+-- rows leave), a chunk of readers per transaction: sunset_tally_upto is the last reader id counted.
+ALTER TABLE issues ADD COLUMN sunset_tallied_at timestamptz, ADD COLUMN sunset_tally_upto bigint NOT NULL DEFAULT 0;
 
 -- What the ledger still holds: the latest click or vote of each reader, and the issues received since.
 UPDATE subscribers s SET last_active_at = a.at

@@ -39,17 +39,40 @@ export function engagedSet(at: string): string {
     sunset_asked_at = CASE WHEN ${at} >= s.sunset_asked_at THEN NULL ELSE s.sunset_asked_at END`;
 }
 
+const TALLY_CHUNK = 10_000;
 const Q = {
-  untallied: sql`SELECT id, week, send_started_at FROM issues WHERE state = 'sent' AND sunset_tallied_at IS NULL ORDER BY send_started_at, id`,
-  lockUntallied: sql`SELECT id, send_started_at FROM issues WHERE id = $1 AND state = 'sent' AND sunset_tallied_at IS NULL FOR UPDATE`,
-  // One issue's receipts: every reader it reached who had shown no sign of life since it started.
+  untallied: sql`SELECT id FROM issues WHERE state = 'sent' AND sunset_tallied_at IS NULL ORDER BY send_started_at, id`,
+  lockUntallied: sql`SELECT id, send_started_at, sunset_tally_upto FROM issues WHERE id = $1 AND state = 'sent' AND sunset_tallied_at IS NULL FOR UPDATE`,
+  // The next chunk of the issue's readers, by id along the ledger's primary key.
+  chunkEnd: sql`SELECT max(subscriber_id) AS hi FROM (SELECT subscriber_id FROM deliveries WHERE issue_id = $1 AND subscriber_id > $2 ORDER BY subscriber_id LIMIT $3) c`,
+  // One chunk of an issue's receipts: every reader it reached who had shown no sign of life since it started.
   tally: sql`
     UPDATE subscribers s SET idle_issues = s.idle_issues + 1,
       issues_since_asked = CASE WHEN s.sunset_asked_at < $2 THEN s.issues_since_asked + 1 ELSE s.issues_since_asked END
     FROM deliveries d
-    WHERE d.issue_id = $1 AND d.state = 'sent' AND s.id = d.subscriber_id
+    WHERE d.issue_id = $1 AND d.subscriber_id > $3 AND d.subscriber_id <= $4 AND d.state = 'sent' AND s.id = d.subscriber_id
       AND (s.last_active_at IS NULL OR s.last_active_at < $2)`,
+  markUpto: sql`UPDATE issues SET sunset_tally_upto = $2 WHERE id = $1`,
   markTallied: sql`UPDATE issues SET sunset_tallied_at = now() WHERE id = $1`,
+  // What a pass would do, read only: the counts as they will be once the issues not yet counted are.
+  preview: sql`
+    WITH pending AS (
+      SELECT d.subscriber_id, count(*)::int AS n, (count(*) FILTER (WHERE s.sunset_asked_at < i.send_started_at))::int AS n_asked
+      FROM issues i
+      JOIN deliveries d ON d.issue_id = i.id AND d.state = 'sent' AND d.subscriber_id > i.sunset_tally_upto
+      JOIN subscribers s ON s.id = d.subscriber_id
+      WHERE i.state = 'sent' AND i.sunset_tallied_at IS NULL AND (s.last_active_at IS NULL OR s.last_active_at < i.send_started_at)
+      GROUP BY d.subscriber_id),
+    r AS (
+      SELECT s.id, s.email, s.idle_issues + coalesce(p.n, 0) AS idle_issues, s.issues_since_asked + coalesce(p.n_asked, 0) AS since_asked,
+             s.sunset_asked_at, s.sunset_owed_at, s.sunset_claim
+      FROM subscribers s LEFT JOIN pending p ON p.subscriber_id = s.id
+      WHERE s.status = 'active')
+    SELECT email, idle_issues, (sunset_asked_at IS NOT NULL AND since_asked >= $2) AS inactivate
+    FROM r
+    WHERE (sunset_asked_at IS NOT NULL AND since_asked >= $2)
+       OR (idle_issues >= $1 AND sunset_asked_at IS NULL AND sunset_owed_at IS NULL AND sunset_claim IS NULL)
+    ORDER BY id`,
   inactivate: sql`
     UPDATE subscribers SET status = 'inactive', inactive_at = now(), updated_at = now()
     WHERE status = 'active' AND sunset_asked_at IS NOT NULL AND issues_since_asked >= $1
@@ -68,13 +91,33 @@ const Q = {
   reader: sql`SELECT email, status, sunset_asked_at FROM subscribers WHERE id = $1`,
 };
 
-/** Adds one sent issue's receipts to its readers' idle counts, once; called inside the caller's transaction. */
-export async function tallyIssue(tx: Queryable, issueId: number): Promise<boolean> {
-  const issue = (await tx.query<{ id: number; send_started_at: Date }>(Q.lockUntallied, [issueId])).rows[0];
-  if (!issue) return false;
-  await tx.query(Q.tally, [issue.id, issue.send_started_at]);
-  await tx.query(Q.markTallied, [issue.id]);
-  return true;
+/**
+ * Counts the next chunk of one sent issue's receipts on its readers' rows; 'done' once the whole issue is
+ * counted (or it was already). Each chunk moves the issue's mark in the same transaction, so every reader
+ * is counted once however the chunks are interrupted or raced.
+ */
+async function tallyChunk(tx: Queryable, issueId: number): Promise<'more' | 'done'> {
+  const issue = (await tx.query<{ id: number; send_started_at: Date; sunset_tally_upto: string }>(Q.lockUntallied, [issueId])).rows[0];
+  if (!issue) return 'done';
+  const from = Number(issue.sunset_tally_upto);
+  const hi = (await tx.query<{ hi: string | null }>(Q.chunkEnd, [issue.id, from, TALLY_CHUNK])).rows[0]?.hi;
+  if (hi === null || hi === undefined) {
+    await tx.query(Q.markTallied, [issue.id]);
+    return 'done';
+  }
+  await tx.query(Q.tally, [issue.id, issue.send_started_at, from, hi]);
+  await tx.query(Q.markUpto, [issue.id, hi]);
+  return 'more';
+}
+
+/** Counts a sent issue's receipts, a chunk of readers per transaction (row locks held briefly). */
+export async function tallyIssue(db: Db, issueId: number): Promise<void> {
+  while ((await inTransaction(db, (tx) => tallyChunk(tx, issueId))) === 'more');
+}
+
+/** The same inside the caller's transaction (the ledger prune, just before the issue's rows leave). */
+export async function tallyIssueIn(tx: Queryable, issueId: number): Promise<void> {
+  while ((await tallyChunk(tx, issueId)) === 'more');
 }
 
 export interface SunsetReader {
@@ -88,45 +131,40 @@ export interface SunsetResult {
   asked: SunsetReader[];
   /** Readers made inactive by this run. */
   inactivated: SunsetReader[];
-  /** Sent issues whose receipts were counted by this run. */
+  /** Sent issues whose receipts were counted by this run (with dryRun: not yet counted). */
   tallied: number;
   dryRun: boolean;
 }
 
 /**
  * One sunset pass: counts the receipts of sent issues not yet counted, retires asked readers who received
- * SUNSET_GRACE_ISSUES more issues without answering, then asks those idle for `afterIssues` issues. One
- * transaction: with dryRun it is rolled back, so it shows exactly what a run would do and changes nothing.
- * Running it again asks nobody twice. The emails go out through the confirmation job, woken here.
+ * SUNSET_GRACE_ISSUES more issues without answering, then asks those idle for `afterIssues` issues.
+ * With dryRun nothing is written: one read-only query shows what a pass would do, the issues not yet
+ * counted included. Running it again asks nobody twice. The emails go out through the confirmation job,
+ * woken here.
  */
 export async function runSunset(
   deps: { db: Db; log: Logger; confirmQueue?: AppQueue },
   opts: { afterIssues: number; dryRun?: boolean },
 ): Promise<SunsetResult> {
   if (!Number.isInteger(opts.afterIssues) || opts.afterIssues < 1) throw new Error('the sunset is off (SUNSET_AFTER_ISSUES=0)');
-  const dryRun = opts.dryRun ?? false;
-  const ROLLBACK = new Error('dry run');
-  let result: SunsetResult | undefined;
-  try {
-    await inTransaction(deps.db, async (tx) => {
-      // One run at a time (the scheduler's and an operator's).
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('verdicts-sunset', 0))`);
-      let tallied = 0;
-      for (const issue of (await tx.query<{ id: number }>(Q.untallied)).rows) if (await tallyIssue(tx, issue.id)) tallied++;
-      const inactivated = (await tx.query<SunsetReader>(Q.inactivate, [SUNSET_GRACE_ISSUES])).rows;
-      const asked = (await tx.query<SunsetReader>(Q.ask, [opts.afterIssues])).rows;
-      const strip = (rows: SunsetReader[]) => rows.map((r) => ({ email: r.email, idle_issues: r.idle_issues }));
-      result = { asked: strip(asked), inactivated: strip(inactivated), tallied, dryRun };
-      if (dryRun) throw ROLLBACK;
-    });
-  } catch (err) {
-    if (err !== ROLLBACK) throw err;
+  const strip = (rows: SunsetReader[]) => rows.map((r) => ({ email: r.email, idle_issues: r.idle_issues }));
+  if (opts.dryRun) {
+    const rows = (await deps.db.query<SunsetReader & { inactivate: boolean }>(Q.preview, [opts.afterIssues, SUNSET_GRACE_ISSUES])).rows;
+    const tallied = (await deps.db.query(Q.untallied)).rowCount ?? 0;
+    return { asked: strip(rows.filter((r) => !r.inactivate)), inactivated: strip(rows.filter((r) => r.inactivate)), tallied, dryRun: true };
   }
-  const r = result!;
-  if (!dryRun) {
-    deps.log.info({ asked: r.asked.length, inactivated: r.inactivated.length, tallied: r.tallied, afterIssues: opts.afterIssues }, 'sunset: idle readers asked, unanswered ones made inactive');
-    if (r.asked.length > 0 && deps.confirmQueue) await wakeConfirmations(deps.confirmQueue, 'sunset').catch(() => {});
-  }
+  const untallied = (await deps.db.query<{ id: number }>(Q.untallied)).rows;
+  for (const issue of untallied) await tallyIssue(deps.db, issue.id);
+  const r = await inTransaction(deps.db, async (tx): Promise<SunsetResult> => {
+    // One pass at a time (the scheduler's and an operator's).
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('verdicts-sunset', 0))`);
+    const inactivated = (await tx.query<SunsetReader>(Q.inactivate, [SUNSET_GRACE_ISSUES])).rows;
+    const asked = (await tx.query<SunsetReader>(Q.ask, [opts.afterIssues])).rows;
+    return { asked: strip(asked), inactivated: strip(inactivated), tallied: untallied.length, dryRun: false };
+  });
+  deps.log.info({ asked: r.asked.length, inactivated: r.inactivated.length, tallied: r.tallied, afterIssues: opts.afterIssues }, 'sunset: idle readers asked, unanswered ones made inactive');
+  if (r.asked.length > 0 && deps.confirmQueue) await wakeConfirmations(deps.confirmQueue, 'sunset').catch(() => {});
   return r;
 }
 
