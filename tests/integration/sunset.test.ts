@@ -13,7 +13,9 @@ import { confirmationsSettled, FORM, heading, linksIn, pathOf, readerServer, sen
 import { expectFiguresMatchRecount } from '../support/ledger-figures.js';
 import { startScheduler, startWorkers, type RunningWorkers } from '../../workers/start.js';
 import { isoWeekOf } from '../../src/issues/week.js';
-import { runSunset } from '../../src/subscribers/sunset.js';
+import { runSunset, stillInterestedEmails, stillInterestedMail } from '../../src/subscribers/sunset.js';
+import { owedIdempotencyKey } from '../../src/subscribers/owed-mail.js';
+import { wakeConfirmations } from '../../src/queue/confirm-queue.js';
 import { storeProviderEvents } from '../../src/subscribers/provider-events.js';
 import { rollUpAll } from '../../src/subscribers/event-rollup.js';
 import { signToken, verifyToken } from '../../src/subscribers/tokens.js';
@@ -289,5 +291,34 @@ describe('the sunset over simulated weeks (SUNSET_AFTER_ISSUES=3)', () => {
     const bad = await verdicts(['subscribers', 'sunset'], { SUNSET_AFTER_ISSUES: 'often' });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr.trim()).toBe('verdicts: SUNSET_AFTER_ISSUES must be a whole number of issues (0 turns the sunset off)');
+  }, 60_000);
+
+  it('an asked reader who clicks in an issue instead of pressing keep stays, and is not asked again', async () => {
+    expect((await row('voter')).sunset_asked_at).not.toBeNull();
+    await week(9, { click: ['voter'] });
+    expect(await row('voter')).toMatchObject({ status: 'active', sunset_asked_at: null, issues_since_asked: 0, idle_issues: 0 });
+    await week(10);
+    const r = await sunset();
+    expect(emails(r.inactivated)).not.toContain(email('voter'));
+    expect(emails(r.asked)).not.toContain(email('voter'));
+    await confirmationsSettled(h);
+    expect(asksTo('voter')).toHaveLength(1);
+  }, 120_000);
+
+  it('an ask whose worker died after the provider accepted it is sent exactly once (the claim replayed)', async () => {
+    const address = 'died-after-ask@example.net';
+    const { rows } = await h.app.db.query(`INSERT INTO subscribers (email, status, source, consent_at, idle_issues, sunset_owed_at) VALUES ($1, 'active', 'test', now(), 5, now()) RETURNING id`, [address]);
+    const group = (await stillInterestedMail.claimOwed(h.app.db))!;
+    expect(group.readers.map((x) => x.id)).toEqual([Number(rows[0].id)]);
+    const key = owedIdempotencyKey('sunset', group);
+    expect((await h.app.mailer.sendBatch(await stillInterestedEmails(h.app, group), key)).kind).toBe('accepted');
+    // …and died before recording it. The job replays the claim: the provider answers from its record.
+    const replays = h.fake.replays;
+    await wakeConfirmations(h.app.queue('confirm'), 'sweep');
+    await confirmationsSettled(h);
+    expect(h.fake.replays - replays).toBe(1);
+    expect(h.fake.deliveries.filter((d) => d.to.includes(address) && tagged(d, 'still-interested'))).toHaveLength(1);
+    const after = (await h.app.db.query(`SELECT * FROM subscribers WHERE email = $1`, [address])).rows[0];
+    expect(after).toMatchObject({ sunset_claim: null, sunset_owed_at: null, sunset_asked_at: group.claimedAt, issues_since_asked: 0 });
   }, 60_000);
 });
