@@ -127,6 +127,10 @@ const EnvSchema = z.object({
       .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/,\s]+)$/, 'must be true, false, a hop count, or comma-separated proxy addresses')
       .default('false'),
   ),
+  SUNSET_AFTER_ISSUES: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: 'must be a whole number of issues (0 turns the sunset off)' }).int('must be a whole number of issues (0 turns the sunset off)').min(0, 'must be 0 (off) or more').max(520, 'must be at most 520 issues').default(12),
+  ),
   LEDGER_RETENTION_WEEKS: opt(z.coerce.number().int().min(1, 'must be a whole number of weeks, at least 1').max(1000)),
   // A Redis Cluster needs every key of a BullMQ queue in one slot: a {hash tag} such as {verdicts}.
   QUEUE_PREFIX: opt(
@@ -184,6 +188,8 @@ export interface Config {
   queuePrefix: string;
   /** LEDGER_RETENTION_WEEKS: the scheduler prunes per-reader rows of sent issues older than this; unset keeps all. */
   ledgerRetentionWeeks: number | undefined;
+  /** SUNSET_AFTER_ISSUES: issues without a click or vote before a reader is asked "still want this?"; 0 is off. */
+  sunsetAfterIssues: number;
 }
 
 export const PLACEHOLDER_ADDRESS = '[placeholder postal address: set MAILING_ADDRESS before sending for real]';
@@ -260,6 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
     dataDir: e.DATA_DIR,
     queuePrefix: e.QUEUE_PREFIX ?? dev?.queuePrefix ?? (e.REDIS_CLUSTER_NODES ? '{verdicts}' : 'verdicts'),
     ledgerRetentionWeeks: e.LEDGER_RETENTION_WEEKS,
+    sunsetAfterIssues: e.SUNSET_AFTER_ISSUES,
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
   };
 }

@@ -8,7 +8,8 @@ import { bullBatchQueue } from '../src/queue/batch-queue.js';
 import { wakeConfirmations } from '../src/queue/confirm-queue.js';
 import { confirmationsOwed, sendOwedConfirmations } from '../src/subscribers/confirmation-sender.js';
 import { scheduleDeps } from '../src/queue/schedule-jobs.js';
-import { jobsOfQueue, parsePayload, type JobName, type QueueRole } from '../src/queue/jobs.js';
+import { enqueue, jobsOfQueue, parsePayload, type JobName, type QueueRole } from '../src/queue/jobs.js';
+import { isoWeekOf } from '../src/issues/week.js';
 import type { AppWorker } from '../src/queue/connection.js';
 
 // The schedule and render jobs load the planner and the templates (react, react-email) on first use, so a
@@ -40,7 +41,11 @@ export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, 
           parsePayload('weekly-tick', job.data);
           // The slot this run belongs to: BullMQ's job scheduler records it as prevMillis.
           const slot = new Date(Number(job.opts.prevMillis ?? job.timestamp));
-          return (await schedule()).weeklyTick(deps, slot);
+          const ticked = await (await schedule()).weeklyTick(deps, slot);
+          // The weekly sunset pass, once per ISO week of the slot (its job id), on this same queue.
+          const afterIssues = app.config.sunsetAfterIssues;
+          if (afterIssues > 0) await enqueue(app, 'sunset-readers', { week: isoWeekOf(slot, app.config.scheduleTz), afterIssues });
+          return ticked;
         },
         'approval-deadline': async (job) => {
           const p = parsePayload('approval-deadline', job.data);
@@ -55,6 +60,12 @@ export function handlersFor(app: App, role: QueueRole): Partial<Record<JobName, 
           // Templates of issues whose send is final, after their grace period.
           const templatesDeleted = await app.issueTemplates.retire();
           return { requeued, confirmations, templatesDeleted };
+        },
+        'sunset-readers': async (job) => {
+          const p = parsePayload('sunset-readers', job.data);
+          const { runSunset } = await import('../src/subscribers/sunset.js');
+          const r = await runSunset({ db: app.db, log: app.log, confirmQueue: app.queue('confirm') }, { afterIssues: p.afterIssues });
+          return { asked: r.asked.length, inactivated: r.inactivated.length, tallied: r.tallied };
         },
         'prune-ledger': async (job) => {
           const p = parsePayload('prune-ledger', job.data);

@@ -79,7 +79,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     run((o: Opts) => withApp(async (app) => (await catalogCommands()).runwayCommand(app, o))),
   );
 
-  const subs = program.command('subscribers').description('the readers: list, import, export, forget');
+  const subs = program.command('subscribers').description('the readers: list, import, export, forget, sunset');
   examples(subs, 'subscribers list --status active', 'subscribers import readers.csv');
   const subsImport = subs
     .command('import <file>')
@@ -132,12 +132,47 @@ export function buildProgram(setExit: (code: number) => void): Command {
     subs
       .command('list')
       .description('the readers, newest first, with their status')
-      .option('--status <status>', 'only readers in this status: pending, active, unsubscribed, bounced or complained (default: all)')
+      .option('--status <status>', 'only readers in this status: pending, active, inactive, unsubscribed, bounced or complained (default: all)')
       .option('--limit <n>', 'at most this many readers (default: 100)')
       .option('--json', JSON_HELP),
     'subscribers list',
     'subscribers list --status active --json',
   ).action(run((o: Opts) => withApp(async (app) => (await editorCommands()).subscribersListCommand(app, o))));
+
+  examples(
+    subs
+      .command('sunset')
+      .description(`ask readers without a click or vote in the last SUNSET_AFTER_ISSUES issues they received "still want this?" (once), and make inactive those who did not answer within 2 more issues; the scheduler runs it weekly`)
+      .option('--dry-run', 'only show who would be asked and who made inactive (default: apply, and queue the emails for the send workers)')
+      .option('--json', `${JSON_HELP}: {"asked","inactivated","dry_run","after_issues"}`),
+    'subscribers sunset --dry-run',
+    'subscribers sunset --json',
+  ).action(
+    run((o: Opts) =>
+      withApp(async (app) => {
+        const { runSunset, SUNSET_GRACE_ISSUES } = await import('../subscribers/sunset.js');
+        const afterIssues = app.config.sunsetAfterIssues;
+        if (afterIssues === 0) throw new Error('the sunset is off: SUNSET_AFTER_ISSUES is 0');
+        const dryRun = Boolean(o.dryRun);
+        const r = await runSunset({ db: app.db, log: app.log, confirmQueue: app.queue('confirm') }, { afterIssues, dryRun });
+        if (o.json) {
+          printJson({ asked: r.asked.length, inactivated: r.inactivated.length, dry_run: dryRun, after_issues: afterIssues });
+          return;
+        }
+        const shown = 50;
+        const list = (rows: typeof r.asked) => {
+          for (const x of rows.slice(0, shown)) console.log(`  ${x.email} (${plural(x.idle_issues, 'issue')} without a click or vote)`);
+          if (rows.length > shown) console.log(`  … and ${rows.length - shown} more`);
+        };
+        console.log(`${dryRun ? 'would ask' : 'asked'} "still want this?": ${plural(r.asked.length, 'reader')} (idle for ${afterIssues} issues or more)`);
+        list(r.asked);
+        console.log(`${dryRun ? 'would make' : 'made'} inactive: ${plural(r.inactivated.length, 'reader')} (no answer within ${SUNSET_GRACE_ISSUES} issues of being asked)`);
+        list(r.inactivated);
+        if (dryRun) console.log('dry run: nothing was changed');
+        else if (r.asked.length) console.log('the emails are queued for the send workers');
+      }),
+    ),
+  );
 
   const weekOpt = '--week <week>';
   examples(

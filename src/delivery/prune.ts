@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { inTransaction, type Db } from '../db/pool.js';
 import { deliveryCounts, freezeFigure, unsubscribedAfter } from './counts.js';
 import { dropEventMonthsBefore } from '../subscribers/event-partitions.js';
+import { tallyIssueIn } from '../subscribers/sunset.js';
 
 const sql = String.raw;
 
@@ -42,6 +43,8 @@ export async function pruneLedger(db: Db, log: Logger, opts: { keepWeeks: number
     const done = await inTransaction(db, async (tx) => {
       if ((await tx.query(LOCK_SENT, [issue.id])).rowCount === 0) return false;
       await freezeFigure(tx, issue.id, 'frozen:unsubscribed', await unsubscribedAfter(tx, issue.id, issue.send_started_at, { live: true }));
+      // The sunset's receipts of this issue are counted on the readers' rows before the rows leave.
+      await tallyIssueIn(tx, issue.id);
       const own = (await tx.query<{ relname: string }>(OWN_PARTITION, [issue.id])).rows[0]?.relname;
       if (own) {
         await tx.query(`ALTER TABLE deliveries DETACH PARTITION ${own}`);

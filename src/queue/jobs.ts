@@ -43,6 +43,14 @@ export const JOBS = {
   'sweep-sends': { queue: 'schedule', payload: z.object({}).passthrough(), options: { removeOnComplete: { count: 10 }, removeOnFail: { count: 10 } } },
   /** LEDGER_RETENTION_WEEKS set: removes per-reader rows of sent issues older than that, figures kept. */
   'prune-ledger': { queue: 'schedule', payload: z.object({ keepWeeks: z.number().int().min(1) }), options: { removeOnComplete: { count: 10 }, removeOnFail: { count: 10 } } },
+  /** Weekly, queued by the weekly tick (SUNSET_AFTER_ISSUES > 0): asks idle readers "still want this?" and
+   * makes those who did not answer inactive (src/subscribers/sunset.ts). One per ISO week of the tick. */
+  'sunset-readers': {
+    queue: 'schedule',
+    payload: z.object({ week, afterIssues: z.number().int().min(1) }),
+    options: { ...KEEP, attempts: 5, backoff: { type: 'exponential' as const, delay: 2000 } },
+    jobId: (p: { week: string }) => `sunset-${p.week}`,
+  },
   /** Renders a planned issue and stores its HTML and text. */
   'render-issue': {
     queue: 'render',
@@ -80,7 +88,7 @@ export const JOBS = {
     queue: 'confirm',
     payload: z.object({
       /** What woke the job, for the logs only. */
-      trigger: z.enum(['signup', 'resend', 'import', 'follow-up', 'sweep', 'confirmed']),
+      trigger: z.enum(['signup', 'resend', 'import', 'follow-up', 'sweep', 'confirmed', 'sunset']),
     }),
     // A provider outage delays confirmations rather than dropping them (the same schedule as issue
     // batches); after the last attempt the sweeper wakes the job again while anything is owed. No job id:

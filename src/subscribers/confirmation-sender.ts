@@ -16,6 +16,7 @@ import { CONFIRM_RESEND_AFTER_SECONDS, confirmToken } from './confirmation.js';
 import { groupOf as owedGroupOf, oldestUnsentClaim, owedIdempotencyKey, sendOwed, type OwedGroup, type OwedMailDeps, type OwedMailKind, type OwedRunResult } from './owed-mail.js';
 import { TOKEN_LIFETIME_DAYS } from './tokens.js';
 import { WELCOME_OWED, welcomeMail } from './welcome-sender.js';
+import { SUNSET_OWED, stillInterestedMail } from './sunset.js';
 
 export type ConfirmSenderDeps = OwedMailDeps;
 export type ConfirmRunResult = OwedRunResult;
@@ -60,13 +61,13 @@ const MARK_SENT = sql`
 const DROP_CLAIM = sql`
   UPDATE subscribers SET confirm_claim = NULL, confirm_claimed_at = NULL, confirm_requested_at = NULL, updated_at = now()
   WHERE confirm_claim = $1`;
-/** Whether any confirmation or welcome is owed now or claimed and unsent: the sweeper's question. */
+/** Whether any confirmation, welcome or "still want this?" is owed now or claimed and unsent: the sweeper's question. */
 const ANY_OWED = sql`
   SELECT EXISTS (
     SELECT 1 FROM subscribers
     WHERE confirm_requested_at IS NOT NULL AND status = 'pending'
       AND (confirm_claim IS NOT NULL OR confirm_sent_at IS NULL OR confirm_sent_at < now() - make_interval(secs => $1))
-  ) OR EXISTS (${WELCOME_OWED}) AS owed`;
+  ) OR EXISTS (${WELCOME_OWED}) OR EXISTS (${SUNSET_OWED}) AS owed`;
 
 interface ClaimedReader {
   id: number;
@@ -153,12 +154,13 @@ const confirmMail: OwedMailKind<ClaimedReader> = {
 };
 
 /**
- * Sends every confirmation owed, then every welcome owed (welcome-sender.ts), unanswered claims first,
+ * Sends every confirmation owed, then every welcome owed (welcome-sender.ts), then every "still want
+ * this?" (sunset.ts), unanswered claims first,
  * 100 readers per provider request, until none is owed (or the run's request budget is spent). Safe to
  * run any number of times, also concurrently.
  */
 export async function sendOwedConfirmations(deps: ConfirmSenderDeps, opts: { finalAttempt: boolean }): Promise<ConfirmRunResult> {
-  return sendOwed(deps, [confirmMail, welcomeMail] as ReadonlyArray<OwedMailKind<{ id: number }>>, { ...opts, maxRequests: MAX_REQUESTS_PER_RUN });
+  return sendOwed(deps, [confirmMail, welcomeMail, stillInterestedMail] as ReadonlyArray<OwedMailKind<{ id: number }>>, { ...opts, maxRequests: MAX_REQUESTS_PER_RUN });
 }
 
 /** True when a confirmation or welcome is owed or claimed and unsent: the sweeper then wakes the job. */

@@ -10,6 +10,7 @@ import { inTransaction } from '../db/pool.js';
 import { wakeConfirmations, type ConfirmTrigger } from '../queue/confirm-queue.js';
 import { emailHash } from './import.js';
 import { expiryFrom, signToken, type TokenClaims } from './tokens.js';
+import { engagedSet } from './sunset.js';
 
 /** What the reader services need of the application context. */
 export type ReaderDeps = Pick<App, 'db' | 'queue' | 'log'>;
@@ -52,10 +53,12 @@ const LOCK_MAILBOX = sql`
   SELECT pg_advisory_xact_lock(hashtextextended('verdicts-confirm:' || verdicts_mailbox(email), 0)) FROM subscribers WHERE id = $1`;
 const PRUNE_REQUESTS = sql`DELETE FROM confirmation_requests WHERE requested_at < now() - make_interval(secs => $1)`;
 // Confirming makes the reader owed the welcome email (welcome-sender.ts), in the same statement, unless
-// they were welcomed before (a reader who left and came back).
+// they were welcomed before (a reader who left and came back). Confirming is a sign of life: the sunset's
+// idle count starts over (src/subscribers/sunset.ts), also for a reader who was inactive and signed up again.
 const ACTIVATE = sql`
-  UPDATE subscribers SET status = 'active', consent_at = now(), unsubscribed_at = NULL, updated_at = now(),
-    welcome_owed_at = CASE WHEN welcome_sent_at IS NULL THEN now() ELSE welcome_owed_at END
+  UPDATE subscribers s SET status = 'active', consent_at = now(), unsubscribed_at = NULL, inactive_at = NULL, updated_at = now(),
+    welcome_owed_at = CASE WHEN welcome_sent_at IS NULL THEN now() ELSE welcome_owed_at END,
+    ${engagedSet('now()')}
   WHERE id = $1 AND status = 'pending'
   RETURNING email`;
 const STATUS = sql`SELECT status FROM subscribers WHERE id = $1`;

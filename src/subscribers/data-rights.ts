@@ -20,7 +20,7 @@ export const ADDRESS_COLUMNS = {
 
 const Q = {
   subscriber: sql`
-    SELECT id, email, name, status, source, consent_at, confirm_sent_at, confirm_requested_at, unsubscribed_at, suppressed_reason, created_at, updated_at
+    SELECT id, email, name, status, source, consent_at, confirm_sent_at, confirm_requested_at, unsubscribed_at, suppressed_reason, last_active_at, idle_issues, sunset_asked_at, issues_since_asked, inactive_at, created_at, updated_at
     FROM subscribers WHERE lower(email) = $1 ORDER BY id LIMIT 1`,
   votes: sql`
     SELECT t.slug AS tool, t.name AS tool_name, v.choice, i.week AS issue, v.created_at, v.updated_at

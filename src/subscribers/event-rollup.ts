@@ -8,6 +8,7 @@ import { inTransaction, type Db } from '../db/pool.js';
 import { bumpCounts } from '../delivery/counts.js';
 import { metrics } from '../metrics.js';
 import { ensureEventMonths } from './event-partitions.js';
+import { engagedSet } from './sunset.js';
 
 const sql = String.raw;
 
@@ -63,6 +64,12 @@ const ROLL_UP = sql`
           ORDER BY t.subscriber_id, (b.suppress_status = 'complained') DESC) x
     WHERE s.id = x.subscriber_id AND s.status <> 'complained' AND NOT (s.status = 'bounced' AND x.status = 'bounced')
     RETURNING s.id),
+  -- A click is a sign of life for the sunset (opens are not: machines prefetch them); a reader suppressed
+  -- in this same pass is left to that update.
+  engaged AS (
+    UPDATE subscribers s SET ${engagedSet('x.at')}
+    FROM (SELECT t.subscriber_id, max(a.last_at) AS at FROM done t JOIN agg a ON a.email_id = t.email_id AND a.kind = 'clicked' GROUP BY 1) x
+    WHERE s.id = x.subscriber_id AND s.id NOT IN (SELECT id FROM suppressed)),
   matched AS (
     DELETE FROM provider_event_inbox i USING batch b
     WHERE i.seq = b.seq AND EXISTS (SELECT 1 FROM done t WHERE t.email_id = b.email_id)

@@ -1,7 +1,7 @@
 // Readers as an operator lists them (`verdicts subscribers list`): newest first, optionally one status.
 import type { Queryable } from '../db/pool.js';
 
-export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'] as const;
+export const SUBSCRIBER_STATUSES = ['pending', 'active', 'inactive', 'unsubscribed', 'bounced', 'complained'] as const;
 export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
 
 export interface SubscriberListRow {

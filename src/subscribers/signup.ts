@@ -1,6 +1,7 @@
 // A signup from the form. Whatever the address's history, the caller gets no answer that tells it apart
 // (no enumeration); what happens underneath:
-//   new address, or one that unsubscribed     → pending, and a confirmation email is queued
+//   new address, one that unsubscribed, or one
+//   made inactive by the sunset               → pending, and a confirmation email is queued
 //   pending                                   → another one is queued, at most one per ten minutes
 //   (new or pending, either way)              → within the caps of confirmation.ts: 3 a week for one
 //                                               address, 3 a day for one mailbox however it is spelt
@@ -25,7 +26,7 @@ export interface SignupRequest {
 
 const sql = String.raw;
 
-// One statement, so two simultaneous signups for one address cannot both insert. An unsubscribed reader
+// One statement, so two simultaneous signups for one address cannot both insert. An unsubscribed (or inactive) reader
 // starts over as pending: consent and the resend clock are reset, the new link has to be clicked. A row
 // it returns is a reader owed a confirmation, asked for through requestConfirmations and its caps.
 const UPSERT = sql`
@@ -34,7 +35,7 @@ const UPSERT = sql`
   ON CONFLICT (email) DO UPDATE
     SET status = 'pending', source = EXCLUDED.source, name = coalesce(EXCLUDED.name, subscribers.name),
         consent_at = NULL, confirm_sent_at = NULL, updated_at = now()
-    WHERE subscribers.status = 'unsubscribed'
+    WHERE subscribers.status IN ('unsubscribed', 'inactive')
   RETURNING id, status`;
 const EXISTING = sql`SELECT id, status FROM subscribers WHERE email = $1`;
 

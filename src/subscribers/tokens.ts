@@ -1,11 +1,11 @@
-// Signed link tokens for confirm, unsubscribe, vote and preferences links: `purpose.subscriber.issue.tool.expiry.mac`.
+// Signed link tokens for confirm, unsubscribe, vote, preferences and keep ("still want this?") links: `purpose.subscriber.issue.tool.expiry.mac`.
 // HMAC-SHA256 with TOKEN_SECRET; the expiry is part of the signed text. Deterministic for the same
 // inputs, so a retried batch carries byte-identical links (the provider's idempotency compares bodies).
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
-export type TokenPurpose = 'confirm' | 'unsubscribe' | 'vote' | 'preferences';
-const CODES: Record<TokenPurpose, string> = { confirm: 'c', unsubscribe: 'u', vote: 'v', preferences: 'p' };
-const PURPOSES: Record<string, TokenPurpose> = { c: 'confirm', u: 'unsubscribe', v: 'vote', p: 'preferences' };
+export type TokenPurpose = 'confirm' | 'unsubscribe' | 'vote' | 'preferences' | 'keep';
+const CODES: Record<TokenPurpose, string> = { confirm: 'c', unsubscribe: 'u', vote: 'v', preferences: 'p', keep: 'k' };
+const PURPOSES: Record<string, TokenPurpose> = { c: 'confirm', u: 'unsubscribe', v: 'vote', p: 'preferences', k: 'keep' };
 
 export interface TokenClaims {
   purpose: TokenPurpose;
@@ -15,7 +15,7 @@ export interface TokenClaims {
   expiresAt: number; // seconds since epoch
 }
 
-export const TOKEN_LIFETIME_DAYS = { confirm: 7, unsubscribe: 365, vote: 60, preferences: 365 } as const;
+export const TOKEN_LIFETIME_DAYS = { confirm: 7, unsubscribe: 365, vote: 60, preferences: 365, keep: 180 } as const;
 
 export type TokenCheck =
   | { ok: true; claims: TokenClaims }
@@ -42,7 +42,7 @@ export function signToken(secret: string, c: TokenClaims): string {
 /** Verifies a token for one purpose; never throws on bad input. */
 export function verifyToken(secret: string, token: unknown, purpose: TokenPurpose, nowMs = Date.now()): TokenCheck {
   if (typeof token !== 'string' || token.length > 200) return { ok: false, reason: 'malformed' };
-  const m = /^([cuvp])\.(\d{1,15})\.(\d{1,15})\.(\d{1,15})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  const m = /^([cuvpk])\.(\d{1,15})\.(\d{1,15})\.(\d{1,15})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m) return { ok: false, reason: 'malformed' };
   const body = token.slice(0, token.lastIndexOf('.'));
   const expected = Buffer.from(mac(secret, body));

@@ -6,15 +6,16 @@ import type { Queryable } from '../db/pool.js';
 import { verifyToken, type TokenClaims } from './tokens.js';
 import { recordDeliveryEvent } from './provider-events.js';
 
-export type ReaderStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'complained';
+export type ReaderStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'complained' | 'inactive';
 
 const sql = String.raw;
 
 const FIND = sql`SELECT email, status FROM subscribers WHERE id = $1`;
-// Pending readers are stopped too: their confirmation link must not bring them in after they said no.
+// Pending readers are stopped too: their confirmation link must not bring them in after they said no; an
+// inactive one (sunset) too: their keep link must not either.
 const UNSUBSCRIBE = sql`
   UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = now(), updated_at = now()
-  WHERE id = $1 AND status IN ('active', 'pending')
+  WHERE id = $1 AND status IN ('active', 'pending', 'inactive')
   RETURNING email`;
 
 /** The claims of an unsubscribe link; an expired but genuine one still counts. */

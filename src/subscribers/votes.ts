@@ -5,6 +5,7 @@ import { communityFigures } from '../issues/compose.js';
 import { PUBLISHED_STATES } from '../issues/lifecycle.js';
 import type { ToolCard } from '../issues/view.js';
 import { verifyToken, type TokenClaims } from './tokens.js';
+import { engagedSet } from './sunset.js';
 
 export type Choice = 'ship' | 'skip';
 
@@ -46,15 +47,19 @@ const CONTEXT = sql`
   LEFT JOIN votes v ON v.subscriber_id = s.id AND v.tool_id = t.id
   WHERE i.id = $2 AND i.state = ANY($4::text[])
   LIMIT 1`;
-// The same conditions, checked in the statement that writes, so a vote never outlives its reader.
+// The same conditions, checked in the statement that writes, so a vote never outlives its reader. A vote
+// is a sign of life: the reader's idle count for the sunset starts over (src/subscribers/sunset.ts).
 const RECORD = sql`
+  WITH voted AS (
   INSERT INTO votes (subscriber_id, tool_id, issue_id, choice)
   SELECT s.id, $3, i.id, $4
   FROM subscribers s
   JOIN issues i ON i.id = $2 AND i.state = ANY($5::text[])
   WHERE s.id = $1 AND EXISTS (SELECT 1 FROM comparisons c WHERE c.issue_id = i.id AND $3::bigint IN (c.tool_a_id, c.tool_b_id))
   ON CONFLICT (subscriber_id, tool_id) DO UPDATE SET choice = EXCLUDED.choice, issue_id = EXCLUDED.issue_id, updated_at = now()
-  RETURNING choice`;
+  RETURNING subscriber_id, choice),
+  engaged AS (UPDATE subscribers s SET ${engagedSet('now()')} FROM voted WHERE s.id = voted.subscriber_id)
+  SELECT choice FROM voted`;
 
 /** What the vote page shows; null when the link no longer matches a reader and a sent comparison. */
 export async function voteContext(db: Queryable, claims: TokenClaims): Promise<VoteContext | null> {

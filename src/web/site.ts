@@ -1,4 +1,4 @@
-// The public site: signup, confirm, unsubscribe, vote and the archive, in one encapsulated Fastify context
+// The public site: signup, confirm, unsubscribe, vote, keep and the archive, in one encapsulated Fastify context
 // with its own form parsing, per-IP rate limit and error pages (the security headers are the server's). The admin pages and
 // the webhook live in other contexts and are not affected by any of it.
 import type { FastifyError, FastifyInstance } from 'fastify';
@@ -15,6 +15,7 @@ import { voteRoutes } from './routes/vote.js';
 import { archiveRoutes } from './routes/archive.js';
 import { feedRoutes } from './routes/feeds.js';
 import { preferencesRoutes } from './routes/preferences.js';
+import { keepRoutes } from './routes/keep.js';
 
 function friendly(err: FastifyError, status: number): { title: string; message: string } {
   switch (status) {
@@ -60,5 +61,6 @@ export async function publicSite(f: FastifyInstance, app: App): Promise<void> {
     await archiveRoutes(site, app);
     await feedRoutes(site, app);
     await preferencesRoutes(site, app);
+    await keepRoutes(site, app);
   });
 }

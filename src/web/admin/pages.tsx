@@ -1,5 +1,5 @@
 // The smaller admin pages: the issue list, the login form, the outbox and one outbox message, errors.
-import type { IssueListRow, OutboxRow } from './queries.js';
+import type { IssueListRow, OutboxRow, ReaderCounts } from './queries.js';
 import { issueTag } from './queries.js';
 import { Flash, Layout, PostForm, StateBadge, When, pct } from './layout.js';
 
@@ -12,7 +12,26 @@ export interface SetupFacts {
   currentWeek: string;
 }
 
-export function IssuesPage(props: { csrf: string; issues: IssueListRow[]; facts: SetupFacts; olderThan: string | null; flash?: { kind: 'ok' | 'error'; title: string } }) {
+const READER_STATUSES = ['active', 'inactive', 'pending', 'unsubscribed', 'bounced', 'complained'] as const;
+
+/** One line: readers per status, inactive ones (the sunset) and those asked "still want this?" included. */
+function Readers({ readers }: { readers: ReaderCounts }) {
+  const n = (s: string) => readers.byStatus[s] ?? 0;
+  return (
+    <p className="sub" id="readers">
+      <b>Readers:</b>{' '}
+      {READER_STATUSES.map((s, i) => (
+        <span key={s}>
+          {i > 0 ? ' · ' : ''}
+          {`${n(s)} ${s}`}
+          {s === 'active' && readers.asked > 0 ? ` (${readers.asked} asked “still want this?”)` : ''}
+        </span>
+      ))}
+    </p>
+  );
+}
+
+export function IssuesPage(props: { csrf: string; issues: IssueListRow[]; facts: SetupFacts; readers?: ReaderCounts; olderThan: string | null; flash?: { kind: 'ok' | 'error'; title: string } }) {
   const { issues, facts } = props;
   return (
     <Layout title="Issues" section="issues" csrf={props.csrf}>
@@ -21,6 +40,7 @@ export function IssuesPage(props: { csrf: string; issues: IssueListRow[]; facts:
         Mail goes {facts.mailer === 'outbox' ? <a href="/admin/outbox">to the local outbox</a> : 'out through Resend'} · schedule {facts.schedule}
         {facts.requireApproval ? ' · sends wait for approval' : ' · approval not required'} · queues: {facts.queues}
       </p>
+      {props.readers ? <Readers readers={props.readers} /> : null}
       {facts.mailingAddressIsPlaceholder ? (
         <Flash kind="error" title="MAILING_ADDRESS is not set: issues carry a placeholder postal address in their footer." />
       ) : null}

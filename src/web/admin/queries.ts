@@ -42,6 +42,20 @@ export async function listIssuesWithCounts(db: Queryable, before: string | null,
   });
 }
 
+/** Readers by status, and the active ones asked "still want this?" (the sunset) who have not answered. */
+export interface ReaderCounts {
+  byStatus: Record<string, number>;
+  asked: number;
+}
+const READER_COUNTS = sql`
+  SELECT status, count(*)::int AS n, (count(*) FILTER (WHERE sunset_asked_at IS NOT NULL))::int AS asked
+  FROM subscribers GROUP BY status`;
+
+export async function readerCounts(db: Queryable): Promise<ReaderCounts> {
+  const rows = (await db.query<{ status: string; n: number; asked: number }>(READER_COUNTS)).rows;
+  return { byStatus: Object.fromEntries(rows.map((r) => [r.status, r.n])), asked: rows.find((r) => r.status === 'active')?.asked ?? 0 };
+}
+
 // Every featured tool, with the votes this issue's links drew (zero when none), from the vote figures.
 const VOTES = sql`
   WITH featured AS (

@@ -18,7 +18,7 @@ import { catalogRoutes } from '../admin/catalog-routes.js';
 import { progressOf } from '../admin/results.js';
 import { csrfToken, loadIssuePage, weekParam } from '../admin/load.js';
 import { IssuePage, type PreviewView } from '../admin/issue-page.js';
-import { listIssuesWithCounts, outboxMessage, outboxPage } from '../admin/queries.js';
+import { listIssuesWithCounts, outboxMessage, outboxPage, readerCounts } from '../admin/queries.js';
 import { issueQuality } from '../../issues/approval.js';
 import { findIssue } from '../../issues/repo.js';
 import { isoWeekOf } from '../../issues/week.js';
@@ -55,6 +55,7 @@ export async function adminRoutes(f: FastifyInstance, app: App): Promise<void> {
           createElement(IssuesPage, {
             csrf: csrfToken(reply),
             issues,
+            readers: await readerCounts(app.db),
             olderThan: issues.length === 30 ? issues[issues.length - 1]!.week : null,
             facts: {
               mailer: app.mailer.name,
