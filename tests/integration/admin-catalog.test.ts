@@ -2,7 +2,7 @@
 // of /admin; refused forms (422) naming the field and keeping the values, with nothing stored; audit rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createHarness, type Harness } from '../support/harness.js';
+import { createHarness, type Harness, TEST_ADMIN_TOKEN as TOKEN } from '../support/harness.js';
 import { buildServer } from '../../src/web/server.js';
 import { exportCatalog } from '../../src/catalog/export.js';
 import { plannableTools } from '../../src/catalog/planner-input.js';
@@ -10,7 +10,6 @@ import { nextWeek } from '../../src/catalog/runway.js';
 import { planWeek } from '../../src/issues/plan.js';
 import { isoWeekOf } from '../../src/issues/week.js';
 
-const TOKEN = 'test-admin-token-0123';
 const bearer = { authorization: `Bearer ${TOKEN}`, accept: 'text/html' };
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const formHeaders = { ...bearer, 'content-type': 'application/x-www-form-urlencoded' };

@@ -4,13 +4,12 @@
 // judged against PUBLIC_URL; /metrics not open to anyone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createHarness, type Backend, type Harness } from '../support/harness.js';
+import { createHarness, type Backend, type Harness, TEST_ADMIN_TOKEN as TOKEN } from '../support/harness.js';
 import { loadConfig } from '../../src/config.js';
 import { openApp, type App } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 import { buildServer } from '../../src/web/server.js';
 
-const TOKEN = 'test-admin-token-0123';
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
 async function secondApp(h: Harness, env: Record<string, string> = {}): Promise<App> {
