@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { addReaders, createHarness, type Harness, TEST_ADMIN_TOKEN as TOKEN } from '../support/harness.js';
+import { closeAll } from '../support/site.js';
 import { loadConfig } from '../../src/config.js';
 import { openApp, type App } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
@@ -74,12 +75,7 @@ beforeAll(async () => {
   await planAndRender(W);
 });
 
-afterAll(async () => {
-  await web?.close();
-  await outboxWeb?.close();
-  await outboxApp?.close();
-  await h?.close();
-});
+afterAll(() => closeAll(web, outboxWeb, outboxApp, h));
 
 describe('the token gate', () => {
   const paths = () => [

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createHarness, type Backend, type Harness, TEST_ADMIN_TOKEN as TOKEN } from '../support/harness.js';
+import { closeAll } from '../support/site.js';
 import { loadConfig } from '../../src/config.js';
 import { openApp, type App } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
@@ -27,12 +28,7 @@ describe.each(['redis', 'postgres'] as Backend[])('wrong tokens, counted across 
     a = await buildServer(h.app);
     b = await buildServer(other);
   });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await other?.close();
-    await h?.close();
-  });
+  afterAll(() => closeAll(a, b, other, h));
 
   it('backs off a client that sends wrong bearer, basic and form tokens, and not the right token from another client at its address', async () => {
     const remoteAddress = '192.0.2.10';
@@ -74,12 +70,7 @@ describe('admin sessions', () => {
     other = await secondApp(h);
     otherWeb = await buildServer(other);
   });
-  afterAll(async () => {
-    await web?.close();
-    await otherWeb?.close();
-    await other?.close();
-    await h?.close();
-  });
+  afterAll(() => closeAll(web, otherWeb, other, h));
 
   async function login(server = web) {
     const res = await server.inject({ method: 'POST', url: '/admin/login', payload: { token: TOKEN } });
