@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { inTransaction, type Db } from '../db/pool.js';
 import { deliveryCounts, freezeFigure, unsubscribedAfter } from './counts.js';
 import { dropEventMonthsBefore } from '../subscribers/event-partitions.js';
+import { markLedgerPruned } from '../issues/repo.js';
 
 const sql = String.raw;
 
@@ -49,7 +50,7 @@ export async function pruneLedger(db: Db, log: Logger, opts: { keepWeeks: number
       } else {
         await tx.query(`DELETE FROM deliveries WHERE issue_id = $1`, [issue.id]);
       }
-      await tx.query(`UPDATE issues SET ledger_pruned_at = now(), updated_at = now() WHERE id = $1`, [issue.id]);
+      await markLedgerPruned(tx, issue.id);
       return true;
     });
     if (!done) continue;
