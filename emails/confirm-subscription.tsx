@@ -3,8 +3,9 @@
 // form was given is never echoed here, so the signup form cannot be used to mail someone a message.
 import { EmailDocument, Sheet } from './_components/document.js';
 import { Masthead } from './_components/header.js';
+import { ShortFooter } from './_components/footer.js';
 import { hostOf } from './_components/format.js';
-import { cls, color, font, st } from './_components/theme.js';
+import { cls, color, st } from './_components/theme.js';
 
 interface Props {
   confirmUrl: string;
@@ -33,8 +34,6 @@ const small = { ...st.small, margin: '0 0 12px' } as const;
 // (Yahoo and Windows Mail ignore it and wrap the way they wrap any long word).
 const urlText = { ...st.small, margin: '0 0 16px', wordBreak: 'break-all' } as const;
 const link = { color: color.accent, textDecoration: 'underline' } as const;
-const footer = { padding: '20px 28px 8px', fontFamily: font, textAlign: 'center' } as const;
-const footerText = { margin: '0 0 10px', fontSize: '13px', lineHeight: '20px', color: color.muted } as const;
 
 /** Why this address got the email, in the words of the footer (HTML and text alike). */
 export function whyYouGotThis(p: Pick<Props, 'publicUrl' | 'source'>): string {
@@ -73,16 +72,7 @@ export function ConfirmSubscription(p: Props) {
         </p>
         <p className={cls.muted} style={small}>{`The link works for ${p.expiresInDays} days.`}</p>
       </Sheet>
-      <tr>
-        <td className={cls.page} style={footer}>
-          <p className={cls.muted} style={footerText}>
-            {whyYouGotThis(p)}
-          </p>
-          <p className={cls.muted} style={footerText}>
-            {p.mailingAddress}
-          </p>
-        </td>
-      </tr>
+      <ShortFooter why={whyYouGotThis(p)} mailingAddress={p.mailingAddress} />
     </EmailDocument>
   );
 }

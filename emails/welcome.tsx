@@ -5,6 +5,7 @@
 import { EmailDocument } from './_components/document.js';
 import { Table, bgcolor } from './_components/layout.js';
 import { hostOf } from './_components/format.js';
+import { ShortFooter } from './_components/footer.js';
 import { cls, color, font, st } from './_components/theme.js';
 
 export interface WelcomeSampleTool {
@@ -42,9 +43,6 @@ const list = { ...body, paddingLeft: '20px' } as const;
 const card = { padding: '16px 18px', backgroundColor: color.card, border: `1px solid ${color.cardBorder}`, borderRadius: '10px', fontFamily: font } as const;
 const toolName = { margin: '0', fontSize: '17px', lineHeight: '24px', fontWeight: 800, color: color.ink } as const;
 const link = { color: color.accent, textDecoration: 'underline', fontWeight: 700 } as const;
-const footer = { padding: '20px 28px 8px', fontFamily: font, textAlign: 'center' } as const;
-const footerText = { margin: '0 0 10px', fontSize: '13px', lineHeight: '20px', color: color.muted } as const;
-const footerLink = { color: color.muted, textDecoration: 'underline' } as const;
 
 const panelInWords = (t: WelcomeSampleTool) =>
   t.panelShipPct === null ? 'no panel reviews yet' : `panel ship ${t.panelShipPct}% (${t.reviews} reviewer${t.reviews === 1 ? '' : 's'})`;
@@ -116,25 +114,14 @@ export function Welcome(p: Props) {
                       </p>
                     </td>
                   </tr>
-                  <tr>
-                    <td className={cls.page} style={footer}>
-                      <p className={cls.muted} style={footerText}>
-                        {`You get this because you confirmed your subscription at ${hostOf(p.publicUrl)}.`}
-                      </p>
-                      <p className={cls.muted} style={{ ...footerText, fontWeight: 700 }}>
-                        <a href={p.preferencesUrl} className={cls.muted} style={footerLink}>
-                          Preferences
-                        </a>
-                        {'\u00a0\u00a0·\u00a0\u00a0'}
-                        <a href={p.unsubscribeUrl} className={cls.muted} style={footerLink}>
-                          Unsubscribe
-                        </a>
-                      </p>
-                      <p className={cls.muted} style={footerText}>
-                        {p.mailingAddress}
-                      </p>
-                    </td>
-                  </tr>
+                  <ShortFooter
+                    why={`You get this because you confirmed your subscription at ${hostOf(p.publicUrl)}.`}
+                    links={[
+                      { href: p.preferencesUrl, label: 'Preferences' },
+                      { href: p.unsubscribeUrl, label: 'Unsubscribe' },
+                    ]}
+                    mailingAddress={p.mailingAddress}
+                  />
     </EmailDocument>
   );
 }

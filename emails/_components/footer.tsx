@@ -1,5 +1,6 @@
-// Why the reader gets this, how to leave, where to read it online, and the sender's postal address.
-import type { CSSProperties } from 'react';
+// Why the reader gets this, how to leave, where to read it online, and the sender's postal address: the
+// issue's footer, and the shorter one of the emails around it (confirmation, welcome).
+import { Fragment, type CSSProperties } from 'react';
 import type { IssueView } from '../../src/issues/view.js';
 import { hostOf } from './format.js';
 import { cls, color, font } from './theme.js';
@@ -8,6 +9,46 @@ const wrap: CSSProperties = { padding: '24px 28px 8px', fontFamily: font, textAl
 const text: CSSProperties = { margin: '0 0 12px', fontSize: '13px', lineHeight: '20px', color: color.muted };
 const links: CSSProperties = { ...text, fontWeight: 700 };
 const link: CSSProperties = { color: color.muted, textDecoration: 'underline' };
+const shortWrap: CSSProperties = { padding: '20px 28px 8px', fontFamily: font, textAlign: 'center' };
+const shortText: CSSProperties = { margin: '0 0 10px', fontSize: '13px', lineHeight: '20px', color: color.muted };
+
+export interface FooterLink {
+  href: string;
+  label: string;
+}
+
+/** A footer's row of links, muted and underlined, a spaced dot between them. */
+function FooterLinks({ links, style }: { links: FooterLink[]; style: CSSProperties }) {
+  return (
+    <p className={cls.muted} style={style}>
+      {links.map((l, i) => (
+        <Fragment key={l.label}>
+          {i > 0 && '\u00a0\u00a0·\u00a0\u00a0'}
+          <a href={l.href} className={cls.muted} style={link}>
+            {l.label}
+          </a>
+        </Fragment>
+      ))}
+    </p>
+  );
+}
+
+/** The footer row of an email that is not an issue: why the reader got it, any links, the postal address. */
+export function ShortFooter({ why, links, mailingAddress }: { why: string; links?: FooterLink[]; mailingAddress: string }) {
+  return (
+    <tr>
+      <td className={cls.page} style={shortWrap}>
+        <p className={cls.muted} style={shortText}>
+          {why}
+        </p>
+        {links && <FooterLinks links={links} style={{ ...shortText, fontWeight: 700 }} />}
+        <p className={cls.muted} style={shortText}>
+          {mailingAddress}
+        </p>
+      </td>
+    </tr>
+  );
+}
 
 export function Footer({ view }: { view: IssueView }) {
   return (
@@ -23,19 +64,14 @@ export function Footer({ view }: { view: IssueView }) {
         </a>
         .
       </p>
-      <p className={cls.muted} style={links}>
-        <a href={view.unsubscribeUrl} className={cls.muted} style={link}>
-          Unsubscribe
-        </a>
-        {'\u00a0\u00a0·\u00a0\u00a0'}
-        <a href={view.preferencesUrl} className={cls.muted} style={link}>
-          Preferences
-        </a>
-        {'\u00a0\u00a0·\u00a0\u00a0'}
-        <a href={view.viewInBrowserUrl} className={cls.muted} style={link}>
-          View in browser
-        </a>
-      </p>
+      <FooterLinks
+        links={[
+          { href: view.unsubscribeUrl, label: 'Unsubscribe' },
+          { href: view.preferencesUrl, label: 'Preferences' },
+          { href: view.viewInBrowserUrl, label: 'View in browser' },
+        ]}
+        style={links}
+      />
       <p className={cls.muted} style={text}>
         {view.mailingAddress}
       </p>

@@ -2,7 +2,7 @@
 // zod schemas, written with its audit row in one transaction, and refused as a whole with a message per field.
 import { inTransaction, type Db } from '../db/pool.js';
 import type { PoolClient } from 'pg';
-import { audit } from './audit.js';
+import { audit, type AuditEntry } from './audit.js';
 import { reviewerSchema, reviewSchema, toolSchema } from './schema.js';
 
 /** Field name → the one message shown next to it. */
@@ -96,16 +96,22 @@ export async function saveTool(db: Db, actor: string, values: FormValues, existi
   });
 }
 
-/** Retires a tool (never planned again, kept in the archive) or brings it back. */
-export async function setToolRetired(db: Db, actor: string, slug: string, retired: boolean): Promise<boolean> {
+/** Retires a tool or a reviewer, or brings one back: false when there is none by that slug; audited only when
+ * it changes. */
+async function setRetired(db: Db, slug: string, retired: boolean, sql: { forUpdate: string; retire: string }, entry: (id: number) => AuditEntry): Promise<boolean> {
   return locked(db, async (tx) => {
-    const old = (await tx.query(TOOL_FOR_UPDATE, [slug])).rows[0];
+    const old = (await tx.query(sql.forUpdate, [slug])).rows[0];
     if (!old) return false;
     if (Boolean(old.retired_at) === retired) return true;
-    await tx.query(RETIRE_TOOL, [old.id, retired]);
-    await audit(tx, { toolId: old.id, actor, action: retired ? 'tool retired' : 'tool back in the catalog' });
+    await tx.query(sql.retire, [old.id, retired]);
+    await audit(tx, entry(old.id));
     return true;
   });
+}
+
+/** Retires a tool (never planned again, kept in the archive) or brings it back. */
+export async function setToolRetired(db: Db, actor: string, slug: string, retired: boolean): Promise<boolean> {
+  return setRetired(db, slug, retired, { forUpdate: TOOL_FOR_UPDATE, retire: RETIRE_TOOL }, (toolId) => ({ toolId, actor, action: retired ? 'tool retired' : 'tool back in the catalog' }));
 }
 
 /** One reviewer's verdict and quote on a tool: added, or replacing their earlier one. */
@@ -153,12 +159,5 @@ export async function saveReviewer(db: Db, actor: string, values: FormValues, ex
 
 /** Retires a reviewer (their reviews stay, they write no new ones) or brings them back. */
 export async function setReviewerRetired(db: Db, actor: string, slug: string, retired: boolean): Promise<boolean> {
-  return locked(db, async (tx) => {
-    const old = (await tx.query(REVIEWER_FOR_UPDATE, [slug])).rows[0];
-    if (!old) return false;
-    if (Boolean(old.retired_at) === retired) return true;
-    await tx.query(RETIRE_REVIEWER, [old.id, retired]);
-    await audit(tx, { reviewerId: old.id, actor, action: retired ? 'reviewer retired' : 'reviewer back on the panel' });
-    return true;
-  });
+  return setRetired(db, slug, retired, { forUpdate: REVIEWER_FOR_UPDATE, retire: RETIRE_REVIEWER }, (reviewerId) => ({ reviewerId, actor, action: retired ? 'reviewer retired' : 'reviewer back on the panel' }));
 }

@@ -2,6 +2,7 @@
 import type { Queryable } from '../db/pool.js';
 import type { Tool } from './types.js';
 import { MIN_COMMUNITY_VOTES, MIN_PANEL_REVIEWS } from './planner.js';
+import { PUBLISHED_STATES, sqlStates } from '../issues/lifecycle.js';
 
 /** Tags a template literal as SQL for editors; it returns the text unchanged. */
 const sql = String.raw;
@@ -34,7 +35,7 @@ const TOOLS = sql`
   LEFT JOIN (SELECT x.tool_id, count(*) AS times, max(i.week) AS last_week
              FROM comparisons c JOIN issues i ON i.id = c.issue_id
              CROSS JOIN LATERAL (VALUES (c.tool_a_id), (c.tool_b_id)) AS x(tool_id)
-             WHERE i.state IN ('sending', 'sent')
+             WHERE i.state IN ${sqlStates(PUBLISHED_STATES)}
              GROUP BY x.tool_id) f ON f.tool_id = t.id
   WHERE ($1::text IS NULL OR t.category = $1)
     AND ($2::text IS NULL OR strpos(lower(t.name), lower($2)) > 0)

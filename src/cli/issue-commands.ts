@@ -121,7 +121,7 @@ export async function sendCommand(app: App, week: string, o: { wait?: boolean; j
   // A later week sent today would reach readers days before its time, next to this week's issue:
   // refused before anything is planned or rendered, unless the operator says --now.
   const current = isoWeekOf(new Date(), app.config.scheduleTz);
-  if (week > current && !o.now && existing?.state !== 'sending' && existing?.state !== 'sent') {
+  if (week > current && !o.now && !(existing && PUBLISHED_STATES.includes(existing.state))) {
     throw new IssueError(
       `${week} is a later week than this one (${current}): "verdicts approve --week ${week}" sends it at its slot; add --now to send it today anyway`,
     );

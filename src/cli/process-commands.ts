@@ -31,11 +31,8 @@ async function seedIfEmpty(app: App): Promise<void> {
     app.log.info(c, 'sample catalog loaded');
   }
   if (rows[0]!.subs === 0) {
-    await app.db.query(
-      `INSERT INTO subscribers (email, name, status, source, consent_at)
-       SELECT e, n, 'active', 'sample', now() FROM unnest($1::text[], $2::text[]) AS s(e, n)`,
-      [SAMPLE_READERS.map((r) => r[0]), SAMPLE_READERS.map((r) => r[1])],
-    );
+    const { addSampleReaders } = await import('../subscribers/import.js');
+    await addSampleReaders(app.db, SAMPLE_READERS);
     app.log.info({ readers: SAMPLE_READERS.length }, 'sample readers added');
   }
 }

@@ -2,7 +2,7 @@
 // transaction that moves the issue to 'sending'; only then are batch jobs queued.
 import type { Logger } from 'pino';
 import { inTransaction, type Db, type Queryable } from '../db/pool.js';
-import { findIssueForUpdate, setIssueState, type IssueRow } from '../issues/repo.js';
+import { findIssueForUpdate, markSending, markSentIfDone, sendingIssues, setIssueState, type IssueRow } from '../issues/repo.js';
 import * as ledger from './ledger.js';
 
 /** The queue seam: how fan-out hands batches to the sender workers (BullMQ in production). */
@@ -25,15 +25,6 @@ export interface FanOutRequest {
   now?: Date;
 }
 
-const MARK_SENDING = `
-  UPDATE issues SET state = 'sending', send_started_at = $2, audience_size = $3, batch_count = $4, updated_at = now()
-  WHERE id = $1 RETURNING *`;
-const MARK_SENT = `
-  UPDATE issues SET state = 'sent', sent_at = now(), updated_at = now()
-  WHERE id = $1 AND state = 'sending'
-    AND NOT EXISTS (SELECT 1 FROM deliveries WHERE issue_id = $1 AND state IN ('queued', 'sending'))
-  RETURNING week`;
-
 /** Starts (or resumes) the send of an approved issue. Running it twice never queues anyone twice. */
 export async function fanOut(db: Db, queue: BatchQueue, log: Logger, req: FanOutRequest): Promise<FanOutResult> {
   const now = req.now ?? new Date();
@@ -48,8 +39,7 @@ export async function fanOut(db: Db, queue: BatchQueue, log: Logger, req: FanOut
       return { kind: 'missed', issue: await setIssueState(tx, issue.id, 'missed', reason), reason };
     }
     const { size, batches } = await ledger.fixAudience(tx, issue.id);
-    const { rows } = await tx.query<IssueRow>(MARK_SENDING, [issue.id, now, size, batches]);
-    return { kind: 'started', issue: rows[0]!, audience: size, batches };
+    return { kind: 'started', issue: await markSending(tx, issue.id, now, size, batches), audience: size, batches };
   });
 
   if (result.kind === 'started' || result.kind === 'resumed') {
@@ -72,17 +62,16 @@ export async function fanOut(db: Db, queue: BatchQueue, log: Logger, req: FanOut
 
 /** Closes the issue once no ledger row is pending. Cheap: the partial index holds only pending rows. */
 export async function markIssueSentIfDone(db: Queryable, issueId: number, log: Logger): Promise<boolean> {
-  const { rows } = await db.query<{ week: string }>(MARK_SENT, [issueId]);
-  if (rows[0]) log.info({ week: rows[0].week }, 'issue sent: every delivery is final');
-  return rows.length > 0;
+  const week = await markSentIfDone(db, issueId);
+  if (week) log.info({ week }, 'issue sent: every delivery is final');
+  return week !== null;
 }
 
 /** Re-queues pending batches of every issue still sending: after a lost queue (Redis restart) or a job
  * that exhausted its stall limit. Adding a batch that is already queued is harmless. */
 export async function resumeSends(db: Db, queue: BatchQueue, log: Logger): Promise<number> {
-  const { rows } = await db.query<{ id: number; week: string }>(`SELECT id, week FROM issues WHERE state = 'sending'`);
   let queued = 0;
-  for (const issue of rows) {
+  for (const issue of await sendingIssues(db)) {
     const pending = await ledger.pendingBatches(db, issue.id);
     if (pending.length === 0) {
       await markIssueSentIfDone(db, issue.id, log);

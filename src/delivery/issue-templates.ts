@@ -9,6 +9,7 @@ import type { ProviderCall, TemplateProvider } from './mailer.js';
 import type { RateGate } from './rate-gate.js';
 import type { IssueForSending } from './personalize.js';
 import { issueTemplateSource, MAX_TEMPLATE_VARIABLES, type IssueTemplateSource } from './issue-template.js';
+import { FINISHED_STATES, sqlStates } from '../issues/lifecycle.js';
 
 /** How long an issue's template stays at the provider after its send is final (an editor may still look). */
 export const TEMPLATE_GRACE_MS = 7 * 24 * 3600_000;
@@ -33,7 +34,7 @@ const Q = {
   // Templates of issues whose every delivery is final, once the grace period has passed.
   retirable: `
     SELECT t.issue_id, t.content_hash, t.provider_template_id, i.week FROM issue_templates t JOIN issues i ON i.id = t.issue_id
-    WHERE t.state = 'published' AND i.state IN ('sent', 'cancelled', 'missed')
+    WHERE t.state = 'published' AND i.state IN ${sqlStates(FINISHED_STATES)}
       AND coalesce(i.sent_at, i.updated_at) <= now() - make_interval(secs => $1::float8 / 1000)
     ORDER BY t.issue_id`,
   deleted: `UPDATE issue_templates SET state = 'deleted', deleted_at = now() WHERE issue_id = $1 AND content_hash = $2 AND state = 'published'`,

@@ -8,6 +8,7 @@ import { inTransaction, type Db } from '../db/pool.js';
 import { deliveryCounts, freezeFigure, unsubscribedAfter } from './counts.js';
 import { dropEventMonthsBefore } from '../subscribers/event-partitions.js';
 import { tallyIssueIn } from '../subscribers/sunset.js';
+import { markLedgerPruned } from '../issues/repo.js';
 
 const sql = String.raw;
 
@@ -52,7 +53,7 @@ export async function pruneLedger(db: Db, log: Logger, opts: { keepWeeks: number
       } else {
         await tx.query(`DELETE FROM deliveries WHERE issue_id = $1`, [issue.id]);
       }
-      await tx.query(`UPDATE issues SET ledger_pruned_at = now(), updated_at = now() WHERE id = $1`, [issue.id]);
+      await markLedgerPruned(tx, issue.id);
       return true;
     });
     if (!done) continue;

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool.js';
 import { findIssueById } from '../issues/repo.js';
+import { PUBLISHED_STATES } from '../issues/lifecycle.js';
 import * as ledger from './ledger.js';
 import type { Mailer, OutgoingEmail, RateLimitInfo } from './mailer.js';
 import { personaliseLazily, tokenFiller, type IssueForSending } from './personalize.js';
@@ -47,7 +48,7 @@ async function loadIssue(db: Db, issueCache: ProcessState['issues'], issueId: nu
   if (hit) return hit;
   const row = await findIssueById(db, issueId);
   if (!row || !row.html || !row.text || !row.subject || !row.send_started_at) return null;
-  if (row.state !== 'sending' && row.state !== 'sent') return null;
+  if (!PUBLISHED_STATES.includes(row.state)) return null;
   const issue: IssueForSending = {
     id: row.id,
     week: row.week,

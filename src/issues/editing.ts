@@ -13,11 +13,6 @@ const Q = {
     INSERT INTO issue_exclusions (issue_id, tool_a_id, tool_b_id) VALUES ($1, least($2::bigint, $3::bigint), greatest($2::bigint, $3::bigint))
     ON CONFLICT DO NOTHING`,
   clearExclusions: `DELETE FROM issue_exclusions WHERE issue_id = $1`,
-  // Approval is of the content the editor saw: new content needs a new approval. Guarded on the state,
-  // so an issue that started sending meanwhile is never moved back.
-  revokeApproval: `
-    UPDATE issues SET state = 'rendered', approved_at = NULL, approved_by = NULL, state_reason = $2, updated_at = now()
-    WHERE id = $1 AND state = 'approved' RETURNING *`,
 };
 
 export const PINNED_REASON = 'pinned by an editor';
@@ -86,9 +81,9 @@ export async function rerenderWeek(db: Db, log: Logger, week: string, opts: Comp
   let issue = await renderWeek(db, log, week, opts);
   let approvalRevoked = false;
   if (issue.state === 'approved' && (issue.html !== before.html || issue.text !== before.text || issue.subject !== before.subject)) {
-    const { rows } = await db.query<repo.IssueRow>(Q.revokeApproval, [issue.id, 'the content changed when it was re-rendered: approve it again']);
-    if (rows[0]) {
-      issue = rows[0];
+    const revoked = await repo.revokeApproval(db, issue.id, 'the content changed when it was re-rendered: approve it again');
+    if (revoked) {
+      issue = revoked;
       approvalRevoked = true;
       log.info({ week }, 'approval revoked: the re-rendered content differs from what was approved');
     }

@@ -5,6 +5,7 @@ import { Feed } from 'feed';
 import type { Queryable } from '../db/pool.js';
 import { depersonalise } from '../delivery/personalize.js';
 import { isoWeekLabel } from './week.js';
+import { PUBLISHED_STATES, sqlStates } from './lifecycle.js';
 
 const NEWSLETTER = 'Weekly AI Tool Verdicts';
 const DESCRIPTION = 'Two comparable AI tools, side by side, once a week: what they cost, what reviewers found, and what readers vote.';
@@ -12,7 +13,7 @@ const DESCRIPTION = 'Two comparable AI tools, side by side, once a week: what th
 export const FEED_ENTRIES = 52;
 
 const sql = String.raw;
-const SENT = `state IN ('sending', 'sent') AND html IS NOT NULL`;
+const SENT = `state IN ${sqlStates(PUBLISHED_STATES)} AND html IS NOT NULL`;
 const Q = {
   entries: sql`SELECT week, subject, preheader, html, coalesce(sent_at, send_started_at) AS sent_at
                FROM issues WHERE ${SENT} ORDER BY week DESC LIMIT $1`,

@@ -46,6 +46,17 @@ export const ABANDONED_STATES: IssueState[] = ['cancelled', 'missed'];
 export const STOPPED_STATES: IssueState[] = ['held', ...ABANDONED_STATES];
 /** Still waiting for an approval that the cut-off ends. */
 export const AWAITING_APPROVAL: IssueState[] = ['planned', 'rendered', 'held'];
+/** Its batches are going out now: the one state that moves to sent. */
+export const GOING_OUT_STATES: IssueState[] = statesBefore('sent');
+/** Nothing of it goes out any more: sent, or given up. */
+export const FINISHED_STATES: IssueState[] = ['sent', ...ABANDONED_STATES];
+
+/** States as a SQL list, `('sending', 'sent')`, for a statement's `state IN …`: a statement outside the
+ * repository names its states through this table, and its text stays what it was. Only these constants
+ * go in, never input. */
+export function sqlStates(states: readonly IssueState[]): string {
+  return `(${states.map((s) => `'${s}'`).join(', ')})`;
+}
 
 /** Renders the week's planned issue to HTML and text and stores both with the subject and preheader. */
 export async function renderWeek(db: Db, log: Logger, week: string, opts: ComposeOptions): Promise<repo.IssueRow> {

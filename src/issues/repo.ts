@@ -1,6 +1,6 @@
 // The SQL of an issue's life: plan → render → approve → send. Named queries, visible as SQL.
 import type { Queryable } from '../db/pool.js';
-import { EDITABLE_STATES, statesBefore, type IssueState } from './lifecycle.js';
+import { EDITABLE_STATES, GOING_OUT_STATES, statesBefore, type IssueState } from './lifecycle.js';
 
 export type { IssueState };
 
@@ -57,6 +57,23 @@ const Q = {
     UPDATE issues SET state = 'approved', approved_at = now(), approved_by = $2, state_reason = NULL, updated_at = now()
     WHERE id = $1 AND state = ANY($3::text[]) RETURNING *`,
   list: `SELECT * FROM issues ORDER BY week DESC LIMIT $1`,
+  anyInStates: `SELECT EXISTS (SELECT 1 FROM issues WHERE state = ANY($1::text[])) AS found`,
+  // Fan-out (src/delivery/fanout.ts) moves an approved issue it holds FOR UPDATE, with its audience fixed.
+  markSending: `
+  UPDATE issues SET state = 'sending', send_started_at = $2, audience_size = $3, batch_count = $4, updated_at = now()
+  WHERE id = $1 RETURNING *`,
+  markSent: `
+  UPDATE issues SET state = 'sent', sent_at = now(), updated_at = now()
+  WHERE id = $1 AND state = 'sending'
+    AND NOT EXISTS (SELECT 1 FROM deliveries WHERE issue_id = $1 AND state IN ('queued', 'sending'))
+  RETURNING week`,
+  sending: `SELECT id, week FROM issues WHERE state = 'sending'`,
+  // Approval is of the content the editor saw: new content needs a new approval. Guarded on the state,
+  // so an issue that started sending meanwhile is never moved back.
+  revokeApproval: `
+    UPDATE issues SET state = 'rendered', approved_at = NULL, approved_by = NULL, state_reason = $2, updated_at = now()
+    WHERE id = $1 AND state = 'approved' RETURNING *`,
+  ledgerPruned: `UPDATE issues SET ledger_pruned_at = now(), updated_at = now() WHERE id = $1`,
 };
 
 export async function findIssue(db: Queryable, week: string): Promise<IssueRow | null> {
@@ -72,6 +89,38 @@ export async function findIssueForUpdate(db: Queryable, week: string): Promise<I
 export async function findIssueById(db: Queryable, id: number): Promise<IssueRow | null> {
   const { rows } = await db.query<IssueRow>(Q.byId, [id]);
   return rows[0] ?? null;
+}
+
+/** Whether an issue's batches are going out now (they come before the one-off emails: src/subscribers/owed-mail.ts). */
+export async function issueGoingOut(db: Queryable): Promise<boolean> {
+  return (await db.query<{ found: boolean }>(Q.anyInStates, [GOING_OUT_STATES])).rows[0]!.found;
+}
+
+/** Starts the send: the issue is sending, to an audience of `size` readers in `batches` batches. */
+export async function markSending(db: Queryable, issueId: number, startedAt: Date, size: number, batches: number): Promise<IssueRow> {
+  const { rows } = await db.query<IssueRow>(Q.markSending, [issueId, startedAt, size, batches]);
+  return rows[0]!;
+}
+
+/** Marks a sending issue sent once none of its ledger rows is pending; its week, or null while some are. */
+export async function markSentIfDone(db: Queryable, issueId: number): Promise<string | null> {
+  const { rows } = await db.query<{ week: string }>(Q.markSent, [issueId]);
+  return rows[0]?.week ?? null;
+}
+
+export async function sendingIssues(db: Queryable): Promise<Array<{ id: number; week: string }>> {
+  return (await db.query<{ id: number; week: string }>(Q.sending)).rows;
+}
+
+/** Moves an approved issue back to rendered, with the reason; null when it was no longer approved. */
+export async function revokeApproval(db: Queryable, issueId: number, reason: string): Promise<IssueRow | null> {
+  const { rows } = await db.query<IssueRow>(Q.revokeApproval, [issueId, reason]);
+  return rows[0] ?? null;
+}
+
+/** Notes that a sent issue's per-reader rows are gone (src/delivery/prune.ts), its figures kept. */
+export async function markLedgerPruned(db: Queryable, issueId: number): Promise<void> {
+  await db.query(Q.ledgerPruned, [issueId]);
 }
 
 export async function listIssues(db: Queryable, limit = 100): Promise<IssueRow[]> {

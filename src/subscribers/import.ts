@@ -50,6 +50,15 @@ export interface ImportReport {
 }
 
 /** Imports a CSV held in memory (the admin pages and tests); files go through importSubscribersStream. */
+/** Confirmed sample readers for a fresh `npm start` database, so a send works at once. */
+export async function addSampleReaders(db: Db, readers: ReadonlyArray<readonly string[]>): Promise<void> {
+  await db.query(
+    `INSERT INTO subscribers (email, name, status, source, consent_at)
+       SELECT e, n, 'active', 'sample', now() FROM unnest($1::text[], $2::text[]) AS s(e, n)`,
+    [readers.map((r) => r[0]), readers.map((r) => r[1])],
+  );
+}
+
 export async function importSubscribersCsv(
   db: Db,
   csv: string,

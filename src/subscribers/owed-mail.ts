@@ -11,13 +11,13 @@ import type { Mailer, OutgoingEmail } from '../delivery/mailer.js';
 import type { RateGate } from '../delivery/rate-gate.js';
 import { deliver } from '../delivery/deliver.js';
 import type { ProcessState } from '../process-state.js';
+import { issueGoingOut } from '../issues/repo.js';
 
 /** The weekly issue goes first: while one is sending, a run makes its first request at once (a reader who
  * just signed up waits no longer than usual) and each further one only this long after the last. An
  * import's thousands of confirmations then take one provider request in five seconds (a tenth of the
  * default SEND_RATE of 2) instead of half the gate, and the rest follow once the issue is out. */
 export const ISSUE_FIRST_GAP_MS = 5000;
-const ISSUE_SENDING = String.raw`SELECT EXISTS (SELECT 1 FROM issues WHERE state = 'sending') AS sending`;
 
 export interface OwedMailDeps {
   db: Db;
@@ -109,7 +109,7 @@ export async function sendOwed(
     while (requests < opts.maxRequests) {
       const group = (await kind.unsentClaim(db)) ?? (await kind.claimOwed(db));
       if (!group) break;
-      if (requests > 0 && (await db.query<{ sending: boolean }>(ISSUE_SENDING)).rows[0]!.sending) {
+      if (requests > 0 && (await issueGoingOut(db))) {
         await new Promise((r) => setTimeout(r, deps.issueFirstGapMs ?? ISSUE_FIRST_GAP_MS));
       }
       requests++;

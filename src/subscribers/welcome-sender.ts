@@ -10,6 +10,7 @@ import type { Db } from '../db/pool.js';
 import type { OutgoingEmail } from '../delivery/mailer.js';
 import { issueComparisons } from '../issues/archive.js';
 import { isoWeekLabel } from '../issues/week.js';
+import { PUBLISHED_STATES, sqlStates } from '../issues/lifecycle.js';
 import { groupOf, oldestUnsentClaim, type OwedGroup, type OwedMailDeps, type OwedMailKind } from './owed-mail.js';
 import { expiryFrom, signToken } from './tokens.js';
 
@@ -43,7 +44,7 @@ const DROP_CLAIM = sql`
   WHERE welcome_claim = $1`;
 const SAMPLE_ISSUE = sql`
   SELECT id, week FROM issues
-  WHERE state IN ('sending', 'sent') AND html IS NOT NULL AND send_started_at <= $1
+  WHERE state IN ${sqlStates(PUBLISHED_STATES)} AND html IS NOT NULL AND send_started_at <= $1
   ORDER BY week DESC LIMIT 1`;
 
 interface WelcomeReader {

@@ -4,18 +4,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { ARTIFACTS, freePort, launchChromium } from '../support/browser.js';
-import { createHarness, type Harness } from '../support/harness.js';
-import { buildServer } from '../../src/web/server.js';
+import { ARTIFACTS, launchChromium } from '../support/browser.js';
+import { type Harness, TEST_ADMIN_TOKEN as TOKEN } from '../support/harness.js';
+import { closeAll, openSite, type Site } from '../support/site.js';
 import { planWeek } from '../../src/issues/plan.js';
 import { isoWeekOf } from '../../src/issues/week.js';
 import { nextWeek } from '../../src/catalog/runway.js';
 
-const TOKEN = 'test-admin-token-0123';
-
+let site: Site;
 let h: Harness;
-let web: FastifyInstance;
 let browser: Browser;
 let noJs: BrowserContext;
 let base: string;
@@ -31,24 +28,15 @@ async function submit(page: Page, button: string) {
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  h = await createHarness({ backend: 'postgres', env: { PUBLIC_URL: base, PORT: String(port) } });
+  ({ h, base } = site = await openSite({ backend: 'postgres', listen: true }));
   // Thirteen weeks planned from this week on: the sample catalog (15 weeks) has two left.
   let week = isoWeekOf(new Date());
   for (let i = 0; i < 13; i++, week = nextWeek(week)) await planWeek(h.app.db, h.app.log, week, { pairsPerIssue: 2 });
-  web = await buildServer(h.app);
-  await web.listen({ port, host: '127.0.0.1' });
   browser = await launchChromium();
   noJs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
 });
 
-afterAll(async () => {
-  await noJs?.close();
-  await browser?.close();
-  await web?.close();
-  await h?.close();
-});
+afterAll(() => closeAll(noJs, browser, site));
 
 describe('the catalog in the admin, without JavaScript', () => {
   it('adds a tool and four reviews through the forms, and the runway grows', async () => {

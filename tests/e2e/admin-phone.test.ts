@@ -4,19 +4,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, type Page } from 'playwright-core';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { ARTIFACTS, freePort, launchChromium } from '../support/browser.js';
-import { addReaders, createHarness, type Harness } from '../support/harness.js';
-import { buildServer } from '../../src/web/server.js';
+import { ARTIFACTS, launchChromium } from '../support/browser.js';
+import { addReaders, type Harness, TEST_ADMIN_TOKEN as TOKEN } from '../support/harness.js';
+import { closeAll, openSite, type Site } from '../support/site.js';
 import { planWeek } from '../../src/issues/plan.js';
 import { renderWeek } from '../../src/issues/lifecycle.js';
 import { OutboxMailer } from '../../src/delivery/outbox-mailer.js';
 
-const TOKEN = 'test-admin-token-0123';
 const WEEK = '2030-W22';
 
+let site: Site;
 let h: Harness;
-let web: FastifyInstance;
 let browser: Browser;
 let base: string;
 let outboxId: number;
@@ -31,9 +29,7 @@ async function signedIn(javaScriptEnabled: boolean): Promise<Page> {
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  h = await createHarness({ backend: 'postgres', env: { PUBLIC_URL: base, PORT: String(port) } });
+  ({ h, base } = site = await openSite({ backend: 'postgres', listen: true }));
   await addReaders(h.app, 3);
   await planWeek(h.app.db, h.app.log, WEEK, { pairsPerIssue: 2 });
   const issue = await renderWeek(h.app.db, h.app.log, WEEK, h.app.config);
@@ -43,16 +39,10 @@ beforeAll(async () => {
     'phone-test-1',
   );
   outboxId = (await h.app.db.query('SELECT id::int FROM outbox LIMIT 1')).rows[0].id;
-  web = await buildServer(h.app);
-  await web.listen({ port, host: '127.0.0.1' });
   browser = await launchChromium();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await web?.close();
-  await h?.close();
-});
+afterAll(() => closeAll(browser, site));
 
 const PAGES = () => [
   '/admin',

@@ -5,9 +5,9 @@ import { recountIssue } from '../../src/delivery/counts.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, type Page } from 'playwright-core';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { ARTIFACTS, freePort, launchChromium } from '../support/browser.js';
-import { addReaders, createHarness, type Harness } from '../support/harness.js';
+import { addReaders, type Harness, TEST_ADMIN_TOKEN as TOKEN } from '../support/harness.js';
+import { closeAll, openSite, type Site } from '../support/site.js';
 import { buildServer } from '../../src/web/server.js';
 import { planWeek } from '../../src/issues/plan.js';
 import { renderWeek } from '../../src/issues/lifecycle.js';
@@ -16,11 +16,10 @@ import { loadConfig } from '../../src/config.js';
 import { openApp } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 
-const TOKEN = 'test-admin-token-0123';
 const WEEK = '2030-W22';
 
+let site: Site;
 let h: Harness;
-let web: FastifyInstance;
 let browser: Browser;
 let base: string;
 
@@ -39,22 +38,14 @@ async function logIn(page: Page, next: string, screenshot?: string) {
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  h = await createHarness({ backend: 'postgres', env: { PUBLIC_URL: base, PORT: String(port), REQUIRE_APPROVAL: 'true' } });
+  ({ h, base } = site = await openSite({ backend: 'postgres', env: { REQUIRE_APPROVAL: 'true' }, listen: true }));
   await addReaders(h.app, 5);
   await planWeek(h.app.db, h.app.log, WEEK, { pairsPerIssue: 2 });
   await renderWeek(h.app.db, h.app.log, WEEK, h.app.config);
-  web = await buildServer(h.app);
-  await web.listen({ port, host: '127.0.0.1' });
   browser = await launchChromium();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await web?.close();
-  await h?.close();
-});
+afterAll(() => closeAll(browser, site));
 
 describe('an editor in the browser', () => {
   it('opens the issue, switches to phone width and the text version, sends a test, approves', async () => {

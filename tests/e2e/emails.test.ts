@@ -8,12 +8,10 @@ import { type Browser, type Page } from 'playwright-core';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { ARTIFACTS, freePort, launchChromium } from '../support/browser.js';
-import { addReaders, createHarness, type Harness } from '../support/harness.js';
+import { ARTIFACTS, launchChromium } from '../support/browser.js';
+import { addReaders, type Harness } from '../support/harness.js';
+import { closeAll, openSite, type Site } from '../support/site.js';
 import { confirmationTo, lastMailTo, sendIssue } from '../support/readers.js';
-import { buildServer } from '../../src/web/server.js';
-import { startWorkers, type RunningWorkers } from '../../workers/start.js';
 import { planWeek } from '../../src/issues/plan.js';
 import { sendTestEmail } from '../../src/issues/test-send.js';
 import { OutboxMailer } from '../../src/delivery/outbox-mailer.js';
@@ -24,9 +22,8 @@ const NEXT_WEEK = '2031-W21';
 const MASTHEAD = 'Weekly AI Tool Verdicts';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
+let site: Site;
 let h: Harness;
-let web: FastifyInstance;
-let workers: RunningWorkers;
 let browser: Browser;
 let base: string;
 
@@ -41,12 +38,7 @@ function saveMail(name: string, html: string): void {
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  h = await createHarness({ backend: 'redis', env: { PUBLIC_URL: base, PORT: String(port), SEND_RATE: '50' } });
-  workers = startWorkers(h.app, ['render', 'send']);
-  web = await buildServer(h.app);
-  await web.listen({ port, host: '127.0.0.1' });
+  ({ h, base } = site = await openSite({ backend: 'redis', env: { SEND_RATE: '50' }, workers: ['render', 'send'], listen: true }));
   browser = await launchChromium();
 
   // The emails as the provider received them: the issue, a confirmation, a test send.
@@ -73,12 +65,7 @@ beforeAll(async () => {
   shown.push({ name: 'verdicts-preview', file: path.resolve(h.config.dataDir, 'previews', `${NEXT_WEEK}.html`) });
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await web?.close();
-  await workers?.close();
-  await h?.close();
-});
+afterAll(() => closeAll(browser, site));
 
 // The page colour of every email, light and dark (emails/_components/theme.ts): one newsletter's look.
 const VIEWS = [

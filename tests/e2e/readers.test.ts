@@ -7,19 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { ARTIFACTS, freePort, launchChromium } from '../support/browser.js';
-import { addReaders, createHarness, type Harness } from '../support/harness.js';
+import { ARTIFACTS, launchChromium } from '../support/browser.js';
+import { addReaders, type Harness } from '../support/harness.js';
+import { closeAll, openSite, type Site } from '../support/site.js';
 import { confirmationTo, lastMailTo, linksIn, sendIssue } from '../support/readers.js';
-import { buildServer } from '../../src/web/server.js';
-import { startWorkers, type RunningWorkers } from '../../workers/start.js';
 
 const WEEK = '2031-W10';
 const READER = 'Margaret.Reader@Example.org';
 
+let site: Site;
 let h: Harness;
-let web: FastifyInstance;
-let workers: RunningWorkers;
 let browser: Browser;
 let noJs: BrowserContext;
 let base: string;
@@ -35,21 +32,11 @@ async function phonePage(): Promise<Page> {
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  h = await createHarness({ backend: 'redis', env: { PUBLIC_URL: base, PORT: String(port), SEND_RATE: '50' } });
-  workers = startWorkers(h.app, ['render', 'send']);
-  web = await buildServer(h.app);
-  await web.listen({ port, host: '127.0.0.1' });
+  ({ h, base } = site = await openSite({ backend: 'redis', env: { SEND_RATE: '50' }, workers: ['render', 'send'], listen: true }));
   browser = await launchChromium();
   noJs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
 });
-afterAll(async () => {
-  await browser?.close();
-  await web?.close();
-  await workers?.close();
-  await h?.close();
-});
+afterAll(() => closeAll(browser, site));
 
 describe('a reader, without JavaScript', () => {
   it('subscribes through the form, fixing a mistake first, and confirms from the emailed link', async () => {

@@ -2,7 +2,7 @@
 // of /admin; refused forms (422) naming the field and keeping the values, with nothing stored; audit rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createHarness, type Harness } from '../support/harness.js';
+import { createHarness, type Harness, TEST_ADMIN_TOKEN as TOKEN } from '../support/harness.js';
 import { buildServer } from '../../src/web/server.js';
 import { exportCatalog } from '../../src/catalog/export.js';
 import { plannableTools } from '../../src/catalog/planner-input.js';
@@ -10,7 +10,6 @@ import { nextWeek } from '../../src/catalog/runway.js';
 import { planWeek } from '../../src/issues/plan.js';
 import { isoWeekOf } from '../../src/issues/week.js';
 
-const TOKEN = 'test-admin-token-0123';
 const bearer = { authorization: `Bearer ${TOKEN}`, accept: 'text/html' };
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const formHeaders = { ...bearer, 'content-type': 'application/x-www-form-urlencoded' };
@@ -113,6 +112,20 @@ describe('/admin/catalog over HTTP', () => {
     // Retired: never planned again, still in the catalog (and its export).
     expect((await plannableTools(h.app.db)).map((t) => t.slug)).not.toContain('deep-scribe');
     expect((await exportCatalog(h.app.db)).tools.find((t) => t.slug === 'deep-scribe')).toMatchObject({ retired: true, tagline: 'Drafts the literature review.' });
+  });
+
+  it('retires a reviewer and brings them back, audited once per change; an unknown reviewer is a 404', async () => {
+    const added = await web.inject({ method: 'POST', url: '/admin/catalog/reviewers', headers: formHeaders, payload: form({ slug: 'sam-okafor', name: 'Sam Okafor', role: 'Staff engineer' }) });
+    expect(added.statusCode).toBe(303);
+    const retire = (slug: string, retired: string) => web.inject({ method: 'POST', url: `/admin/catalog/reviewers/${slug}/retire`, headers: formHeaders, payload: form({ retired }) });
+    for (const r of ['1', '1', '0']) expect((await retire('sam-okafor', r)).statusCode).toBe(303);
+    const { rows } = await h.app.db.query(`SELECT a.action, r.retired_at FROM catalog_audit a JOIN reviewers r ON r.id = a.reviewer_id WHERE r.slug = 'sam-okafor' ORDER BY a.id`);
+    // Retiring an already retired reviewer changes nothing and writes no row.
+    expect(rows.map((r) => r.action)).toEqual(['reviewer added', 'reviewer retired', 'reviewer back on the panel']);
+    expect(rows[0].retired_at).toBeNull();
+    const before = await stored();
+    expect((await retire('nobody-here', '1')).statusCode).toBe(404);
+    expect(await stored()).toEqual(before);
   });
 
   it('shows the next six weeks: the planned one as planned, the later ones as the planner would plan them today', async () => {

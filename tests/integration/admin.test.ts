@@ -4,7 +4,8 @@
 // and bull-board on both queue backends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { addReaders, createHarness, type Harness } from '../support/harness.js';
+import { addReaders, createHarness, type Harness, TEST_ADMIN_TOKEN as TOKEN } from '../support/harness.js';
+import { closeAll } from '../support/site.js';
 import { loadConfig } from '../../src/config.js';
 import { openApp, type App } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
@@ -23,7 +24,6 @@ import { previewCommand } from '../../src/cli/preview-command.js';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 
-const TOKEN = 'test-admin-token-0123';
 const bearer = { authorization: `Bearer ${TOKEN}` };
 const basic = (user: string, pass: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` });
 const json = { ...bearer, accept: 'application/json' };
@@ -75,12 +75,7 @@ beforeAll(async () => {
   await planAndRender(W);
 });
 
-afterAll(async () => {
-  await web?.close();
-  await outboxWeb?.close();
-  await outboxApp?.close();
-  await h?.close();
-});
+afterAll(() => closeAll(web, outboxWeb, outboxApp, h));
 
 describe('the token gate', () => {
   const paths = () => [

@@ -1,18 +1,15 @@
 // `verdicts catalog import | export | runway` as an operator runs them: real processes on a real Postgres.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { ADMIN_URL, createTestDatabase, uniqueQueuePrefix, type TestDatabase } from '../support/db.js';
+import { lastJson, runVerdicts } from '../support/processes.js';
 import { createPool } from '../../src/db/pool.js';
 import { importCatalogFile } from '../../src/catalog/import.js';
 import { planWeek } from '../../src/issues/plan.js';
 
-const run = promisify(execFile);
-const BIN = path.resolve('src/cli/bin.mjs');
 const tmp = mkdtempSync(path.join(tmpdir(), 'verdicts-cli-catalog-'));
 const made: TestDatabase[] = [];
 
@@ -29,16 +26,7 @@ async function freshDatabase() {
   return { ...envFor(tdb.name), DATABASE_URL: tdb.url };
 }
 
-async function verdicts(args: string[], env: Record<string, string>) {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH!, ...env }, timeout: 60_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-const lastJson = (out: string) => JSON.parse(out.trim().split('\n').pop()!);
+const verdicts = runVerdicts;
 
 afterAll(async () => {
   for (const tdb of made) await tdb.drop();

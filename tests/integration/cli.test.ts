@@ -1,28 +1,19 @@
 // The `verdicts` command as an operator uses it: real processes, real database, mail to the local outbox;
 // and bad input of every kind answered with one line and a non-zero exit, nothing half-written.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_URL, uniqueQueuePrefix } from '../support/db.js';
+import { runVerdicts } from '../support/processes.js';
 import { randomBytes } from 'node:crypto';
 
-const run = promisify(execFile);
 const BIN = path.resolve('src/cli/bin.mjs');
 const tmp = mkdtempSync(path.join(tmpdir(), 'verdicts-cli-'));
 
-async function verdicts(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH!, ...env }, timeout: 60_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const verdicts = runVerdicts;
 
 describe('verdicts, end to end on the outbox', () => {
   const dbName = `verdicts_cli_${randomBytes(4).toString('hex')}`;

@@ -6,18 +6,19 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createElement } from 'react';
 import { render } from '@react-email/render';
 import type { FastifyInstance } from 'fastify';
-import { createHarness, type Backend, type Harness } from '../support/harness.js';
-import { confirmationsSettled, confirmationTo, FORM, linksIn, pathOf, readerServer, heading } from '../support/readers.js';
-import { startWorkers, type RunningWorkers } from '../../workers/start.js';
+import { type Backend, type Harness } from '../support/harness.js';
+import { confirmationsSettled, confirmationTo, FORM, linksIn, pathOf, heading, settledAndCleared } from '../support/readers.js';
+import { openSite, type Site } from '../support/site.js';
+import { startWorkers } from '../../workers/start.js';
 import { claimOwed, confirmationEmail, confirmIdempotencyKey } from '../../src/subscribers/confirmation-sender.js';
 import { confirmUrl } from '../../src/subscribers/confirmation.js';
 import { wakeConfirmations } from '../../src/queue/confirm-queue.js';
 import { ConfirmSubscription } from '../../emails/confirm-subscription.js';
 
 describe.each<Backend>(['redis', 'postgres'])('the confirmation job (%s backend)', (backend) => {
+  let site: Site;
   let h: Harness;
   let web: FastifyInstance;
-  let workers: RunningWorkers;
   let ip = 0;
   const subscribe = (email: string) =>
     web.inject({ method: 'POST', url: '/subscribe', payload: new URLSearchParams({ email }).toString(), headers: FORM, remoteAddress: `10.2.${Math.floor(++ip / 250)}.${ip % 250}` });
@@ -27,24 +28,13 @@ describe.each<Backend>(['redis', 'postgres'])('the confirmation job (%s backend)
   const owedReader = async (email: string) =>
     (await h.app.db.query(`INSERT INTO subscribers (email, status, source, confirm_requested_at) VALUES ($1, 'pending', 'form', now()) RETURNING id`, [email])).rows[0].id as number;
 
-  beforeAll(async () => {
-    h = await createHarness({ backend, env: { SEND_RATE: '10' } });
-    workers = startWorkers(h.app, ['send']);
-    web = await readerServer(h);
-  });
-  afterAll(async () => {
-    await web?.close();
-    await workers?.close();
-    await h?.close();
-  });
-  beforeEach(async () => {
-    await confirmationsSettled(h);
-    h.fake.reset();
-  });
+  beforeAll(async () => void ({ h, web } = site = await openSite({ backend, env: { SEND_RATE: '10' }, workers: ['send'] })));
+  afterAll(() => site?.close());
+  beforeEach(() => settledAndCleared(h));
 
   it('gathers a burst of 1,000 signups into ten provider requests, one email per reader', async () => {
     // No send worker runs while the burst arrives (they are busy, or not started yet).
-    await workers.close();
+    await site.workers!.close();
     try {
       const emails = Array.from({ length: 1000 }, (_, i) => `burst${i}@example.net`);
       for (let i = 0; i < emails.length; i += 100) {
@@ -57,7 +47,7 @@ describe.each<Backend>(['redis', 'postgres'])('the confirmation job (%s backend)
       expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(1);
       expect(h.fake.requests).toHaveLength(0);
     } finally {
-      workers = startWorkers(h.app, ['send']);
+      site.workers = startWorkers(h.app, ['send']);
     }
     await confirmationsSettled(h, 60_000);
     const accepted = h.fake.requests.filter((r) => r.outcome === 'accepted');

@@ -8,6 +8,7 @@ import type { Browser } from 'playwright-core';
 import { addReaders, createHarness, type Harness } from '../support/harness.js';
 import { FORM, heading, lastMailTo, linksIn, pathOf, readerServer, sendIssue } from '../support/readers.js';
 import { ARTIFACTS, freePort, launchChromium } from '../support/browser.js';
+import { closeAll } from '../support/site.js';
 import { startWorkers, type RunningWorkers } from '../../workers/start.js';
 import { signToken } from '../../src/subscribers/tokens.js';
 import { listCategories } from '../../src/subscribers/preferences.js';
@@ -37,12 +38,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
   browser = await launchChromium();
 });
-afterAll(async () => {
-  await browser?.close();
-  await web?.close();
-  await workers?.close();
-  await h?.close();
-});
+afterAll(() => closeAll(browser, web, workers, h));
 
 describe('the preferences link in every issue', () => {
   it('is in the footer and the text part, signed for that reader; the archive copy has none', async () => {

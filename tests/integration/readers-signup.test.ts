@@ -4,19 +4,19 @@
 // job's own behaviour (coalescing, provider errors, replays) is in confirmations.test.ts.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createHarness, type Harness } from '../support/harness.js';
-import { confirmationsSettled, confirmationTo, FORM, heading, linksIn, pathOf, readerServer } from '../support/readers.js';
+import type { Harness } from '../support/harness.js';
+import { confirmationsSettled, confirmationTo, FORM, heading, linksIn, pathOf, readerServer, settledAndCleared } from '../support/readers.js';
+import { openSite, type Site } from '../support/site.js';
 import { signToken } from '../../src/subscribers/tokens.js';
 import { importSubscribersCsv } from '../../src/subscribers/import.js';
 import { requestConfirmations } from '../../src/subscribers/confirmation.js';
 import { wakeConfirmations } from '../../src/queue/confirm-queue.js';
 import { forgetSubscriber } from '../../src/subscribers/data-rights.js';
 import { SIGNUP_RATE_LIMIT } from '../../src/web/routes/signup.js';
-import { startWorkers, type RunningWorkers } from '../../workers/start.js';
 
+let site: Site;
 let h: Harness;
 let web: FastifyInstance;
-let workers: RunningWorkers;
 let ip = 0;
 /** Each test signs up from its own address, so the per-IP limit only bites where a test wants it to. */
 const nextIp = () => `10.1.${Math.floor(++ip / 250)}.${ip % 250}`;
@@ -29,21 +29,10 @@ async function reader(email: string) {
 }
 const mailsTo = (email: string) => h.fake.deliveries.filter((d) => d.to.includes(email));
 
-beforeAll(async () => {
-  h = await createHarness({ backend: 'redis' });
-  workers = startWorkers(h.app, ['send']);
-  web = await readerServer(h);
-});
-afterAll(async () => {
-  await web?.close();
-  await workers?.close();
-  await h?.close();
-});
+beforeAll(async () => void ({ h, web } = site = await openSite({ backend: 'redis', workers: ['send'] })));
+afterAll(() => site?.close());
 // Each test starts with every earlier confirmation sent and the provider's record empty.
-beforeEach(async () => {
-  await confirmationsSettled(h);
-  h.fake.reset();
-});
+beforeEach(() => settledAndCleared(h));
 
 describe('the signup page', () => {
   it('shows what the newsletter is, a labelled form with a consent line, and security headers', async () => {

@@ -4,13 +4,13 @@
 // judged against PUBLIC_URL; /metrics not open to anyone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createHarness, type Backend, type Harness } from '../support/harness.js';
+import { createHarness, type Backend, type Harness, TEST_ADMIN_TOKEN as TOKEN } from '../support/harness.js';
+import { closeAll } from '../support/site.js';
 import { loadConfig } from '../../src/config.js';
 import { openApp, type App } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 import { buildServer } from '../../src/web/server.js';
 
-const TOKEN = 'test-admin-token-0123';
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
 async function secondApp(h: Harness, env: Record<string, string> = {}): Promise<App> {
@@ -28,12 +28,7 @@ describe.each(['redis', 'postgres'] as Backend[])('wrong tokens, counted across 
     a = await buildServer(h.app);
     b = await buildServer(other);
   });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await other?.close();
-    await h?.close();
-  });
+  afterAll(() => closeAll(a, b, other, h));
 
   it('backs off a client that sends wrong bearer, basic and form tokens, and not the right token from another client at its address', async () => {
     const remoteAddress = '192.0.2.10';
@@ -75,12 +70,7 @@ describe('admin sessions', () => {
     other = await secondApp(h);
     otherWeb = await buildServer(other);
   });
-  afterAll(async () => {
-    await web?.close();
-    await otherWeb?.close();
-    await other?.close();
-    await h?.close();
-  });
+  afterAll(() => closeAll(web, otherWeb, other, h));
 
   async function login(server = web) {
     const res = await server.inject({ method: 'POST', url: '/admin/login', payload: { token: TOKEN } });

@@ -5,15 +5,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { createHarness, type Harness } from '../support/harness.js';
-import { confirmationsSettled, readerServer } from '../support/readers.js';
-import { startWorkers, type RunningWorkers } from '../../workers/start.js';
+import type { Harness } from '../support/harness.js';
+import { confirmationsSettled, settledAndCleared } from '../support/readers.js';
+import { openSite, type Site } from '../support/site.js';
 import { ADDRESS_COLUMNS, exportSubscriber, forgetSubscriber } from '../../src/subscribers/data-rights.js';
 import { CatalogError, importCatalog, SAMPLE_CATALOG_PATH } from '../../src/catalog/import.js';
 
+let site: Site;
 let h: Harness;
 let web: FastifyInstance;
-let workers: RunningWorkers;
 let ip = 0;
 const nextIp = () => `10.9.${Math.floor(++ip / 250)}.${ip % 250}`;
 const mailsTo = (pattern: RegExp) => h.fake.deliveries.filter((d) => d.to.some((t) => pattern.test(t)));
@@ -24,20 +24,9 @@ async function subscribe(email: string) {
   return res.json().message.replace(email.trim().toLowerCase(), '<address>') as string;
 }
 
-beforeAll(async () => {
-  h = await createHarness({ backend: 'redis' });
-  workers = startWorkers(h.app, ['send']);
-  web = await readerServer(h);
-});
-afterAll(async () => {
-  await web?.close();
-  await workers?.close();
-  await h?.close();
-});
-beforeEach(async () => {
-  await confirmationsSettled(h);
-  h.fake.reset();
-});
+beforeAll(async () => void ({ h, web } = site = await openSite({ backend: 'redis', workers: ['send'] })));
+afterAll(() => site?.close());
+beforeEach(() => settledAndCleared(h));
 
 describe('confirmation mail bombing', () => {
   it('sends one mailbox at most three confirmations however its address is tagged, with the same answer for each', async () => {

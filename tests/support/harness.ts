@@ -8,6 +8,9 @@ import { startFakeResend, type FakeResend } from './fake-resend.js';
 
 export type Backend = 'redis' | 'postgres';
 
+/** The harness app's ADMIN_TOKEN, for the tests that log in to /admin. */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123';
+
 export interface Harness {
   app: App;
   config: Config;
@@ -27,7 +30,7 @@ export function harnessEnv(tdb: TestDatabase, providerUrl: string, backend: Back
     PUBLIC_URL: 'https://verdicts.example.org',
     MAILING_ADDRESS: '1 Test Street, 10115 Berlin, Germany',
     TOKEN_SECRET: 'test-token-secret-0123456789',
-    ADMIN_TOKEN: 'test-admin-token-0123',
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     EMAIL_FROM: 'Weekly AI Tool Verdicts <verdicts@example.org>',
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

@@ -1,12 +1,29 @@
 // Real `verdicts` processes for the chaos tests and the benchmark: spawned exactly as an operator runs them
 // (`node src/cli/bin.mjs worker send` with env), their pino lines kept in a file, and their CPU time and
 // memory read from /proc.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readdirSync, readFileSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/bin.mjs');
+
+/** One `verdicts ARGS` run as an operator runs it (its own process, PATH and `env` only), to its end: the exit
+ * code and what it printed, a failure included. */
+export async function runVerdicts(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await promisify(execFile)(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH!, ...env }, timeout: 60_000 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** The JSON object a `--json` command prints as its last line. */
+export const lastJson = (out: string) => JSON.parse(out.trim().split('\n').pop()!);
+
 const CLK_TCK = 100; // `getconf CLK_TCK` on Linux
 
 export interface ProcUsage {

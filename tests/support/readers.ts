@@ -78,6 +78,12 @@ export async function confirmationsSettled(h: Harness, timeoutMs = 30_000): Prom
   }, timeoutMs, 'confirmation emails sent');
 }
 
+/** For a beforeEach: every earlier confirmation sent, then the provider's record emptied. */
+export async function settledAndCleared(h: Harness): Promise<void> {
+  await confirmationsSettled(h);
+  h.fake.reset();
+}
+
 /** Waits for the confirmation email to an address (the n-th one, counting from 1) and returns it. */
 export async function confirmationTo(h: Harness, address: string, n = 1, timeoutMs = 30_000): Promise<Delivery> {
   const mine = () => h.fake.deliveries.filter((d) => d.to.some((t) => t.toLowerCase() === address.toLowerCase()));

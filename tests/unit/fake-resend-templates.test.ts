@@ -1,20 +1,15 @@
 // The fake Resend's templates, driven through the real resend SDK: create, publish, get, delete, and the
 // rendering of batch messages that carry `template: {id, variables}`.
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { Resend } from 'resend';
-import { startFakeResend, type FakeResend } from '../support/fake-resend.js';
+import type { Resend } from 'resend';
+import type { FakeResend } from '../support/fake-resend.js';
+import { fakeWithClient, TEST_FROM as FROM } from '../support/fake-resend-client.js';
 
-const FROM = 'Weekly AI Tool Verdicts <verdicts@example.test>';
 let fake: FakeResend;
 let resend: Resend;
 
-beforeEach(async () => {
-  fake = await startFakeResend();
-  resend = new Resend('re_test_key', { baseUrl: fake.url });
-});
-afterEach(async () => {
-  await fake.close();
-});
+beforeEach(async () => void ({ fake, resend } = await fakeWithClient()));
+afterEach(() => fake.close());
 
 async function publishedTemplate(): Promise<string> {
   const created = await resend.templates

@@ -5,8 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Resend, type CreateBatchOptions } from 'resend';
 import { controlFakeResend, startFakeResend, type FakeResend } from '../support/fake-resend.js';
-
-const FROM = 'Weekly AI Tool Verdicts <verdicts@example.test>';
+import { fakeWithClient, TEST_FROM as FROM } from '../support/fake-resend-client.js';
 
 function issueEmail(n: number, week = '2025-W03'): CreateBatchOptions[number] {
   return {
@@ -30,14 +29,8 @@ function batch(count: number, week?: string): CreateBatchOptions {
 let fake: FakeResend;
 let resend: Resend;
 
-beforeEach(async () => {
-  fake = await startFakeResend();
-  resend = new Resend('re_test_key', { baseUrl: fake.url });
-});
-
-afterEach(async () => {
-  await fake.close();
-});
+beforeEach(async () => void ({ fake, resend } = await fakeWithClient()));
+afterEach(() => fake.close());
 
 describe('fake Resend: accepting mail', () => {
   it('accepts a batch and records each email with its headers and tags', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canMove, EDITABLE_STATES, ISSUE_STATES, statesBefore, TRANSITIONS } from '../../src/issues/lifecycle.js';
+import { canMove, EDITABLE_STATES, FINISHED_STATES, GOING_OUT_STATES, ISSUE_STATES, PUBLISHED_STATES, sqlStates, statesBefore, TRANSITIONS } from '../../src/issues/lifecycle.js';
 
 describe('the issue state table', () => {
   it('never moves an issue that readers are getting, or got, anywhere but to sent', () => {
@@ -18,5 +18,14 @@ describe('the issue state table', () => {
     expect(TRANSITIONS.cancelled).toEqual(['planned']);
     expect(TRANSITIONS.missed).toEqual(['planned']);
     expect(EDITABLE_STATES).toEqual(['planned', 'rendered', 'approved', 'held']);
+  });
+
+  it('names the lists that statements outside the repository use, as SQL lists', () => {
+    expect(GOING_OUT_STATES).toEqual(['sending']);
+    expect(sqlStates(GOING_OUT_STATES)).toBe("('sending')");
+    expect(sqlStates(PUBLISHED_STATES)).toBe("('sending', 'sent')");
+    expect(sqlStates(FINISHED_STATES)).toBe("('sent', 'cancelled', 'missed')");
+    // Finished: nothing leads from there to a send but planning afresh.
+    for (const s of FINISHED_STATES) expect(TRANSITIONS[s].filter((to) => to !== 'planned')).toEqual([]);
   });
 });

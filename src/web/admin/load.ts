@@ -6,6 +6,7 @@ import { deliveryCounts } from '../../delivery/ledger.js';
 import { issueQuality, scheduledSlot } from '../../issues/approval.js';
 import { exclusionsOf, PINNED_REASON } from '../../issues/editing.js';
 import { comparisonsOf, findIssue } from '../../issues/repo.js';
+import { PUBLISHED_STATES } from '../../issues/lifecycle.js';
 import { LATE_CUTOFF_MS } from '../../issues/schedule.js';
 import { recentTestSends } from '../../issues/test-send.js';
 import { isoWeekLabel, parseIsoWeek } from '../../issues/week.js';
@@ -48,9 +49,10 @@ export async function loadIssuePage(app: App, week: string, view: PreviewView, n
   const slot = scheduledSlot(week, app.config.scheduleCron, app.config.scheduleTz, now);
   // An approved issue whose slot has come (and whose cut-off has not) is about to start: follow it too.
   const imminent = issue.state === 'approved' && slot !== null && slot <= now && now.getTime() <= slot.getTime() + LATE_CUTOFF_MS;
-  const live = issue.state === 'sending' || issue.state === 'sent' || imminent;
+  const published = PUBLISHED_STATES.includes(issue.state);
+  const live = published || imminent;
   const progress = live ? progressOf(issue, await deliveryCounts(app.db, issue.id)) : null;
-  const results = issue.state === 'sending' || issue.state === 'sent' ? await issueResults(app.db, issue.id, issue.send_started_at) : null;
+  const results = published ? await issueResults(app.db, issue.id, issue.send_started_at) : null;
   return {
     issue,
     label: isoWeekLabel(week),
