@@ -70,7 +70,13 @@ export const JOBS = {
   /** Sends one batch of at most 100 recipients through the provider. */
   'send-batch': {
     queue: 'send',
-    payload: z.object({ issueId: z.number().int(), week, batch: z.number().int().min(0) }),
+    payload: z.object({
+      issueId: z.number().int(),
+      week,
+      batch: z.number().int().min(0),
+      /** The topic variant the batch sends ('1-3'); absent for the whole issue (src/delivery/variants.ts). */
+      variant: z.string().regex(/^[0-9]+(-[0-9]+)*$/).optional(),
+    }),
     options: SEND,
     jobId: (p: { week: string; batch: number }) => `send-${p.week}-b${p.batch}`,
   },
