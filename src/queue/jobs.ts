@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { JobsOptions } from 'bullmq';
 import type { AppQueue } from './connection.js';
+import { VARIANT_KEY } from '../delivery/variants.js';
 
 const week = z.string().regex(/^\d{4}-W\d{2}$/);
 
@@ -75,7 +76,7 @@ export const JOBS = {
       week,
       batch: z.number().int().min(0),
       /** The topic variant the batch sends ('1-3'); absent for the whole issue (src/delivery/variants.ts). */
-      variant: z.string().regex(/^[0-9]+(-[0-9]+)*$/).optional(),
+      variant: z.string().regex(VARIANT_KEY).optional(),
     }),
     options: SEND,
     jobId: (p: { week: string; batch: number }) => `send-${p.week}-b${p.batch}`,

@@ -219,3 +219,58 @@ describe('topic variants at fan-out', () => {
     expect(jobs.filter((j) => (j.data as { week: string }).week === '2026-W32').every((j) => !('variant' in (j.data as object)))).toBe(true);
   });
 });
+
+describe('a variant that cannot be sent', () => {
+  let h: Harness;
+  let workers: RunningWorkers;
+  beforeAll(async () => {
+    h = await createHarness({ env: { SEND_RATE: '40' } });
+    workers = startWorkers(h.app, ['render', 'send']);
+  });
+  afterAll(async () => {
+    await workers?.close();
+    await h?.close();
+  });
+
+  async function firstTopicSend(week: string, tamper: (issueId: number) => Promise<void>) {
+    await h.app.db.query(`DELETE FROM subscribers`);
+    const ids = await addReaders(h.app, 120);
+    const issue = await readyIssue(h, week);
+    const pairs = await pairsOf(h, issue.id);
+    expect(new Set(pairs.map((p) => p.category)).size).toBeGreaterThanOrEqual(2);
+    await setTopics(h, ids.slice(0, 60), [pairs[0]!.category]);
+    await tamper(issue.id);
+    h.fake.reset();
+    await fanOut(h.app.db, bullBatchQueue(h.app.queue('send')), h.app.log, { week, notAfter: null });
+    await waitFor(async () => (await findIssue(h.app.db, week))!.state === 'sent', 60_000, `${week} sent`);
+    return { issue, pairs };
+  }
+
+  it('fails the quality gate (a link that is neither ours nor a tool\'s): not sent, its readers get the whole issue, the reason stored', async () => {
+    const { issue, pairs } = await firstTopicSend('2026-W40', async (issueId) => {
+      // The stored view's first tool now links somewhere the catalog does not know.
+      await h.app.db.query(`UPDATE issues SET render_view = jsonb_set(render_view, '{comparisons,0,a,url}', '"https://evil.example.com/"') WHERE id = $1`, [issueId]);
+    });
+    const variants = await listVariants(h.app.db, issue.id);
+    const refused = variants.find((v) => v.key !== 'all')!;
+    expect(refused.state).toBe('refused');
+    expect(refused.reason).toMatch(/fails the quality gate: .*evil\.example\.com.*these readers get the whole issue/);
+    expect(variants.find((v) => v.key === 'all')!.readers).toBe(120);
+    expect(h.fake.deliveries).toHaveLength(120);
+    for (const d of h.fake.deliveries) expect(comparisonHeadings(d.html!)).toEqual(pairs.map((p) => p.title));
+    expect(h.fake.deliveries.some((d) => d.html!.includes('evil.example.com'))).toBe(false);
+    const { rows } = await h.app.db.query(`SELECT count(*)::int AS n FROM deliveries WHERE issue_id = $1 AND variant_key IS NOT NULL`, [issue.id]);
+    expect(rows[0].n).toBe(0);
+    await expectFiguresMatchRecount(h.app.db, issue.id);
+  });
+
+  it('an issue rendered before variants existed (no stored view): everyone with a topic in it gets the whole issue', async () => {
+    const { issue, pairs } = await firstTopicSend('2026-W41', async (issueId) => {
+      await h.app.db.query(`UPDATE issues SET render_view = NULL WHERE id = $1`, [issueId]);
+    });
+    const variants = await listVariants(h.app.db, issue.id);
+    expect(variants.find((v) => v.key !== 'all')!.state).toBe('refused');
+    expect(h.fake.deliveries).toHaveLength(120);
+    for (const d of h.fake.deliveries) expect(comparisonHeadings(d.html!)).toEqual(pairs.map((p) => p.title));
+  });
+});
