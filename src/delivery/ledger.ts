@@ -34,7 +34,7 @@ const Q = {
     every_key AS (SELECT string_agg(position::text, '-' ORDER BY position) AS k FROM comps),
     readers AS (
       SELECT s.id, s.topics IS NULL OR cardinality(s.topics) = 0 AS everything,
-        (SELECT string_agg(c.position::text, '-' ORDER BY c.position) FROM comps c WHERE c.category = ANY(s.topics)) AS k
+        CASE WHEN s.topics IS NOT NULL THEN (SELECT string_agg(c.position::text, '-' ORDER BY c.position) FROM comps c WHERE c.category = ANY(s.topics)) END AS k
       FROM subscribers s WHERE s.status = 'active'),
     keyed AS (
       SELECT id, NOT everything AND k IS NULL AS nothing,
