@@ -3,9 +3,14 @@
 import { HeapCeiling } from './delivery/garbage.js';
 import type { IssueForSending } from './delivery/personalize.js';
 
+/** An issue being sent, with its topic variants by key (none: every reader gets the whole issue). */
+export interface SendingIssue extends IssueForSending {
+  variants: Map<string, IssueForSending>;
+}
+
 export interface ProcessState {
   /** Stored issues being sent, by id: an issue's content never changes once sending started. */
-  issues: Map<number, IssueForSending>;
+  issues: Map<number, SendingIssue>;
   /** Whether this process's last batch had to wait for its send-rate slot (src/delivery/sender.ts). */
   gateBinds: boolean;
   /** Rendered confirmation emails with a slot for the link, by kind and config (confirmation-sender.ts). */

@@ -4,15 +4,18 @@ import type { Logger } from 'pino';
 import { inTransaction, type Db, type Queryable } from '../db/pool.js';
 import { findIssueForUpdate, markSending, markSentIfDone, sendingIssues, setIssueState, type IssueRow } from '../issues/repo.js';
 import * as ledger from './ledger.js';
+import { storeVariants } from './variants.js';
+import { metrics } from '../metrics.js';
 
 /** The queue seam: how fan-out hands batches to the sender workers (BullMQ in production). */
 export interface BatchQueue {
-  /** `fresh`: the batches were numbered just now, so none can have a job yet (saves a lookup per batch). */
-  addBatches(issue: { id: number; week: string }, batches: number[], opts?: { fresh?: boolean }): Promise<void>;
+  /** `fresh`: the batches were numbered just now, so none can have a job yet (saves a lookup per batch).
+   * A bare number is a batch of the whole issue. */
+  addBatches(issue: { id: number; week: string }, batches: Array<number | ledger.BatchRef>, opts?: { fresh?: boolean }): Promise<void>;
 }
 
 export type FanOutResult =
-  | { kind: 'started'; issue: IssueRow; audience: number; batches: number }
+  | { kind: 'started'; issue: IssueRow; audience: number; batches: number; variants: Array<{ key: string | null; readers: number }> }
   | { kind: 'resumed'; issue: IssueRow; batches: number }
   | { kind: 'already-sent'; issue: IssueRow }
   | { kind: 'missed'; issue: IssueRow; reason: string }
@@ -38,8 +41,10 @@ export async function fanOut(db: Db, queue: BatchQueue, log: Logger, req: FanOut
       const reason = `scheduled send would have started ${Math.round((now.getTime() - req.notAfter) / 3600_000 + 24)} h late (workers down?); an operator can still send it: "verdicts plan --week ${req.week} --force", then "verdicts send --week ${req.week}"`;
       return { kind: 'missed', issue: await setIssueState(tx, issue.id, 'missed', reason), reason };
     }
-    const { size, batches } = await ledger.fixAudience(tx, issue.id);
-    return { kind: 'started', issue: await markSending(tx, issue.id, now, size, batches), audience: size, batches };
+    const { size, batches, variants } = await ledger.fixAudience(tx, issue.id);
+    // Topic variants: rendered, gated and stored with the audience, in the same transaction.
+    await storeVariants(tx, issue, variants, log);
+    return { kind: 'started', issue: await markSending(tx, issue.id, now, size, batches), audience: size, batches, variants };
   });
 
   if (result.kind === 'started' || result.kind === 'resumed') {
@@ -47,7 +52,9 @@ export async function fanOut(db: Db, queue: BatchQueue, log: Logger, req: FanOut
     const pending = await ledger.pendingBatches(db, result.issue.id);
     await queue.addBatches(result.issue, pending, { fresh: result.kind === 'started' });
     if (result.kind === 'started') {
-      log.info({ week: req.week, audience: result.audience, batches: result.batches }, 'send started: audience fixed');
+      log.info({ week: req.week, audience: result.audience, batches: result.batches, variants: result.variants.length }, 'send started: audience fixed');
+      const queued = result.variants.reduce((n, v) => n + v.readers, 0);
+      if (result.audience > queued) metrics.deliveries.inc({ outcome: 'skipped' }, result.audience - queued);
       if (result.audience === 0) log.warn({ week: req.week }, 'no active subscribers: the issue is marked sent with nobody to send to');
       await markIssueSentIfDone(db, result.issue.id, log);
     } else {

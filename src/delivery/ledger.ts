@@ -2,6 +2,7 @@
 // 'sent' only after the provider accepted it. Every statement here is safe to run twice.
 import type { Queryable } from '../db/pool.js';
 import { bumpCounts } from './counts.js';
+import { NO_TOPICS_IN_ISSUE } from './variants.js';
 
 export { deliveryCounts, type DeliveryCounts } from './counts.js';
 
@@ -9,26 +10,63 @@ export const BATCH_SIZE = 100;
 
 /** The provider request's Idempotency-Key for one batch. A function of the batch alone, so every retry of
  * it, in any process, sends the same key; every log line of the batch carries it. */
-export function idempotencyKey(week: string, issueId: number, batch: number): string {
-  return `verdicts/${week}/issue-${issueId}/batch-${batch}`;
+export function idempotencyKey(week: string, issueId: number, batch: number, variant: string | null = null): string {
+  // A topic variant's batch names its variant: the key stands for one body (src/delivery/variants.ts).
+  return variant === null ? `verdicts/${week}/issue-${issueId}/batch-${batch}` : `verdicts/${week}/issue-${issueId}/variant-${variant}/batch-${batch}`;
+}
+
+/** A batch to queue: its number and the topic variant it sends (null: the whole issue). */
+export interface BatchRef {
+  batch: number;
+  variant: string | null;
 }
 
 const Q = {
-  // The audience is fixed here, once: active readers at this instant, numbered by id into batches of 100.
-  // ON CONFLICT keeps a second fan-out (crash and retry) from adding or renumbering anyone.
+  // The audience is fixed here, once: active readers at this instant, each with the comparisons of their
+  // topics (NULL topics: all of them). variant_key is the positions they get ('1-3'), NULL for the whole
+  // issue; a reader none of whose topics is in the issue gets a row 'skipped' (no-topics-in-issue), no
+  // email. Readers are numbered by id into batches of 100 within their variant, variants one after the
+  // other (the whole issue first), so a batch holds one variant: with no topics anywhere this is exactly
+  // the numbering by id of before. ON CONFLICT keeps a second fan-out (crash and retry) from adding or
+  // renumbering anyone.
   fixAudience: `
-    WITH changed AS (
-      INSERT INTO deliveries (issue_id, subscriber_id, batch_no)
-      SELECT $1, id, ((row_number() OVER (ORDER BY id)) - 1) / ${BATCH_SIZE}
-      FROM subscribers WHERE status = 'active'
+    WITH comps AS (SELECT position, category FROM comparisons WHERE issue_id = $1),
+    every_key AS (SELECT string_agg(position::text, '-' ORDER BY position) AS k FROM comps),
+    readers AS (
+      SELECT s.id, s.topics IS NULL OR cardinality(s.topics) = 0 AS everything,
+        CASE WHEN s.topics IS NOT NULL THEN (SELECT string_agg(c.position::text, '-' ORDER BY c.position) FROM comps c WHERE c.category = ANY(s.topics)) END AS k
+      FROM subscribers s WHERE s.status = 'active'),
+    keyed AS (
+      SELECT id, NOT everything AND k IS NULL AS nothing,
+        CASE WHEN everything OR k = (SELECT k FROM every_key) THEN NULL ELSE k END AS variant_key
+      FROM readers),
+    numbered AS (
+      SELECT id, nothing, variant_key, (row_number() OVER (PARTITION BY nothing, variant_key ORDER BY id) - 1) / ${BATCH_SIZE} AS local_batch
+      FROM keyed),
+    batched AS (
+      SELECT id, nothing, variant_key, (dense_rank() OVER (ORDER BY nothing, variant_key NULLS FIRST, local_batch) - 1)::int AS batch_no
+      FROM numbered),
+    changed AS (
+      INSERT INTO deliveries (issue_id, subscriber_id, batch_no, variant_key, state, last_error)
+      SELECT $1, id, batch_no, CASE WHEN nothing THEN NULL ELSE variant_key END,
+        CASE WHEN nothing THEN 'skipped' ELSE 'queued' END, CASE WHEN nothing THEN '${NO_TOPICS_IN_ISSUE}' END
+      FROM batched
       ON CONFLICT (issue_id, subscriber_id) DO NOTHING
-      RETURNING issue_id, batch_no, NULL::text AS old_state, state AS new_state),
+      RETURNING issue_id, batch_no, variant_key, NULL::text AS old_state, state AS new_state),
     ${bumpCounts('changed')}
-    SELECT count(*)::int AS n FROM changed`,
-  audienceSummary: `SELECT count(*)::int AS size, coalesce(max(batch_no) + 1, 0)::int AS batches FROM deliveries WHERE issue_id = $1`,
+    SELECT variant_key, count(*)::int AS readers FROM changed WHERE new_state = 'queued' GROUP BY 1 ORDER BY 1 NULLS FIRST`,
+  audienceSummary: `
+    SELECT count(*)::int AS size,
+      -- Batches to send are numbered 0… before the rows of readers with nothing in the issue.
+      coalesce(max(batch_no) FILTER (WHERE state <> 'skipped' OR last_error IS DISTINCT FROM '${NO_TOPICS_IN_ISSUE}') + 1, 0)::int AS batches
+    FROM deliveries WHERE issue_id = $1`,
   pendingBatches: `
-    SELECT DISTINCT batch_no FROM deliveries
+    SELECT DISTINCT batch_no, variant_key FROM deliveries
     WHERE issue_id = $1 AND state IN ('queued', 'sending') ORDER BY batch_no`,
+  // The variant a batch's unfinished rows send (one per batch); none when the batch is finished.
+  batchVariant: `
+    SELECT variant_key FROM deliveries
+    WHERE issue_id = $1 AND batch_no = $2 AND state IN ('queued', 'sending') LIMIT 1`,
   // One statement claims the batch's unstarted rows: readers who left after fan-out are skipped, not sent,
   // the rest become 'sending'. Only rows nobody has started are touched, so a batch that may already have
   // reached the provider keeps exactly the body it was first sent with. Two workers claiming the same
@@ -90,13 +128,21 @@ const Q = {
     SELECT count(*)::int AS n FROM changed`,
 };
 
-export async function fixAudience(db: Queryable, issueId: number): Promise<{ size: number; batches: number }> {
-  await db.query(Q.fixAudience, [issueId]);
-  return (await db.query(Q.audienceSummary, [issueId])).rows[0];
+/** Fixes the audience. `variants`: readers queued per variant key (null: the whole issue). */
+export async function fixAudience(db: Queryable, issueId: number): Promise<{ size: number; batches: number; variants: Array<{ key: string | null; readers: number }> }> {
+  const { rows } = await db.query<{ variant_key: string | null; readers: number }>(Q.fixAudience, [issueId]);
+  const summary = (await db.query<{ size: number; batches: number }>(Q.audienceSummary, [issueId])).rows[0]!;
+  return { ...summary, variants: rows.map((r) => ({ key: r.variant_key, readers: r.readers })) };
 }
 
-export async function pendingBatches(db: Queryable, issueId: number): Promise<number[]> {
-  return (await db.query<{ batch_no: number }>(Q.pendingBatches, [issueId])).rows.map((r) => r.batch_no);
+export async function pendingBatches(db: Queryable, issueId: number): Promise<BatchRef[]> {
+  return (await db.query<{ batch_no: number; variant_key: string | null }>(Q.pendingBatches, [issueId])).rows.map((r) => ({ batch: r.batch_no, variant: r.variant_key }));
+}
+
+/** The variant a batch sends, from its unfinished rows (undefined: nothing of it is left to send). */
+export async function batchVariant(db: Queryable, issueId: number, batch: number): Promise<string | null | undefined> {
+  const { rows } = await db.query<{ variant_key: string | null }>(Q.batchVariant, [issueId, batch]);
+  return rows[0] ? rows[0].variant_key : undefined;
 }
 
 /** Skips departed readers and moves the rest of a batch's untouched rows to 'sending', in one statement. */

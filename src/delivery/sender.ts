@@ -11,7 +11,8 @@ import { markIssueSentIfDone } from './fanout.js';
 import type { RateGate } from './rate-gate.js';
 import { deliver } from './deliver.js';
 import { metrics } from '../metrics.js';
-import type { ProcessState } from '../process-state.js';
+import type { ProcessState, SendingIssue } from '../process-state.js';
+import { readyVariants } from './variants.js';
 import { asOneByte } from '../issues/charset.js';
 import { TemplateUnavailable, type IssueTemplateRef, type IssueTemplates } from './issue-templates.js';
 import { readerVariables } from './issue-template.js';
@@ -42,20 +43,27 @@ export type BatchResult =
   | { kind: 'retry'; reason: string }
   | { kind: 'failed'; reason: string };
 
-// The stored issue never changes once sending started; keep the last few in memory per process.
-async function loadIssue(db: Db, issueCache: ProcessState['issues'], issueId: number): Promise<IssueForSending | null> {
+// The stored issue (and its topic variants) never changes once sending started; keep the last few in
+// memory per process.
+async function loadIssue(db: Db, issueCache: ProcessState['issues'], issueId: number): Promise<SendingIssue | null> {
   const hit = issueCache.get(issueId);
   if (hit) return hit;
   const row = await findIssueById(db, issueId);
   if (!row || !row.html || !row.text || !row.subject || !row.send_started_at) return null;
   if (!PUBLISHED_STATES.includes(row.state)) return null;
-  const issue: IssueForSending = {
+  const sendStartedAt = row.send_started_at;
+  const variants = new Map<string, IssueForSending>();
+  for (const [key, v] of await readyVariants(db, issueId)) {
+    variants.set(key, { id: row.id, week: row.week, subject: v.subject, html: asOneByte(v.html), text: asOneByte(v.text), sendStartedAt });
+  }
+  const issue: SendingIssue = {
     id: row.id,
     week: row.week,
     subject: row.subject,
     html: asOneByte(row.html),
     text: asOneByte(row.text),
-    sendStartedAt: row.send_started_at,
+    sendStartedAt,
+    variants,
   };
   if (issueCache.size > 8) issueCache.clear();
   issueCache.set(issueId, issue);
@@ -95,13 +103,31 @@ export function buildEmail(
  */
 export async function sendBatch(
   deps: SenderDeps,
-  job: { issueId: number; week: string; batch: number },
+  job: { issueId: number; week: string; batch: number; variant?: string },
   opts: { finalAttempt: boolean },
 ): Promise<BatchResult> {
   const { db, log } = deps;
   const started = Date.now();
-  const issue = await loadIssue(db, deps.state.issues, job.issueId);
-  if (!issue) return { kind: 'failed', reason: `issue ${job.issueId} is not sending or has no rendered content` };
+  const loaded = await loadIssue(db, deps.state.issues, job.issueId);
+  if (!loaded) return { kind: 'failed', reason: `issue ${job.issueId} is not sending or has no rendered content` };
+  // The body this batch sends: the whole issue, or the topic variant its ledger rows were given at fan-out
+  // (the ledger decides, the job's variant only names it). An issue without variants reads nothing more.
+  let issue: IssueForSending = loaded;
+  let variant: string | null = null;
+  if (loaded.variants.size > 0) {
+    const v = await ledger.batchVariant(db, job.issueId, job.batch);
+    if (v === undefined) {
+      await markIssueSentIfDone(db, job.issueId, log);
+      return { kind: 'done', sent: 0, skipped: 0 };
+    }
+    if (v !== (job.variant ?? null)) log.warn({ week: job.week, batch: job.batch, job: job.variant ?? null, ledger: v }, 'batch job names another variant than its ledger rows: sending the ledger\'s');
+    if (v !== null) {
+      const found = loaded.variants.get(v);
+      if (!found) return { kind: 'failed', reason: `batch ${job.batch} of issue ${job.week} is for variant ${v}, which is not stored as ready` };
+      issue = found;
+      variant = v;
+    }
+  }
   // Decided once per issue (and remembered in the database) before any row is touched, so every attempt
   // of every batch sends the same body under its key: a template, or the inline bodies.
   let template: IssueTemplateRef | null = null;
@@ -134,13 +160,13 @@ export async function sendBatch(
   // sliding second answers 429 when a late one is followed by one on time. At full speed (the gate does
   // not bind) the copies are made while the body is serialised, to keep memory low.
   if (deps.state.gateBinds && !template) emails = emails.map((e) => ({ ...e, html: String(e.html), text: String(e.text) }));
-  const key = ledger.idempotencyKey(job.week, job.issueId, job.batch);
+  const key = ledger.idempotencyKey(job.week, job.issueId, job.batch, variant);
   deps.state.heap.collectIfDue(template ? LEAN_GROWTH_BYTES : undefined);
   const outcome = await deliver(deps, emails, key, { week: job.week, batch: job.batch }, { lean: template !== null });
   deps.state.gateBinds = outcome.waitedMs > 5;
   const ms = Date.now() - started;
   metrics.batchSeconds.observe(ms / 1000);
-  const fields = { week: job.week, batch: job.batch, recipients: set.length, idempotencyKey: key, ms };
+  const fields = { week: job.week, batch: job.batch, ...(variant === null ? {} : { variant }), recipients: set.length, idempotencyKey: key, ms };
 
   switch (outcome.kind) {
     case 'accepted': {

@@ -71,7 +71,7 @@ export async function renderWeek(db: Db, log: Logger, week: string, opts: Compos
   const [{ composeIssueView }, { renderIssueEmail }] = await Promise.all([import('./compose.js'), import('./render.js')]);
   const view = await composeIssueView(db, issue, opts);
   const { html, text } = await renderIssueEmail(view);
-  const stored = await repo.storeRender(db, issue.id, { subject: view.subject, preheader: view.preheader, html, text });
+  const stored = await repo.storeRender(db, issue.id, { subject: view.subject, preheader: view.preheader, html, text, view });
   if (!stored) throw new IssueError(`issue ${week} changed state while rendering; try again`);
   log.info({ week, bytes: Buffer.byteLength(html), ms: Math.round(performance.now() - started) }, 'issue rendered');
   return stored;

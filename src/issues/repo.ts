@@ -43,11 +43,11 @@ const Q = {
   deleteComparisons: `DELETE FROM comparisons WHERE issue_id = $1`,
   insertComparison: `INSERT INTO comparisons (issue_id, position, category, tool_a_id, tool_b_id, reasons) VALUES ($1, $2, $3, $4, $5, $6)`,
   storeRender: `
-    UPDATE issues SET subject = $2, preheader = $3, html = $4, text = $5, rendered_at = now(),
+    UPDATE issues SET subject = $2, preheader = $3, html = $4, text = $5, render_view = $7::jsonb, rendered_at = now(),
       state = CASE WHEN state = 'planned' THEN 'rendered' ELSE state END, updated_at = now()
     WHERE id = $1 AND state = ANY($6::text[]) RETURNING *`,
   resetToPlanned: `
-    UPDATE issues SET state = 'planned', subject = NULL, preheader = NULL, html = NULL, text = NULL,
+    UPDATE issues SET state = 'planned', subject = NULL, preheader = NULL, html = NULL, text = NULL, render_view = NULL,
       rendered_at = NULL, approved_at = NULL, approved_by = NULL, state_reason = NULL, updated_at = now()
     WHERE id = $1`,
   setState: `UPDATE issues SET state = $2, state_reason = $3, updated_at = now() WHERE id = $1 RETURNING *`,
@@ -157,9 +157,11 @@ export async function replaceComparisons(
 export async function storeRender(
   db: Queryable,
   issueId: number,
-  r: { subject: string; preheader: string; html: string; text: string },
+  r: { subject: string; preheader: string; html: string; text: string; view?: unknown },
 ): Promise<IssueRow | null> {
-  const { rows } = await db.query<IssueRow>(Q.storeRender, [issueId, r.subject, r.preheader, r.html, r.text, EDITABLE_STATES]);
+  // The view is kept beside the render: fan-out renders the topic variants from it (src/delivery/variants.ts).
+  const view = r.view === undefined ? null : JSON.stringify(r.view);
+  const { rows } = await db.query<IssueRow>(Q.storeRender, [issueId, r.subject, r.preheader, r.html, r.text, EDITABLE_STATES, view]);
   return rows[0] ?? null;
 }
 

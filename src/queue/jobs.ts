@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { JobsOptions } from 'bullmq';
 import type { AppQueue } from './connection.js';
+import { VARIANT_KEY } from '../delivery/variants.js';
 
 const week = z.string().regex(/^\d{4}-W\d{2}$/);
 
@@ -78,7 +79,13 @@ export const JOBS = {
   /** Sends one batch of at most 100 recipients through the provider. */
   'send-batch': {
     queue: 'send',
-    payload: z.object({ issueId: z.number().int(), week, batch: z.number().int().min(0) }),
+    payload: z.object({
+      issueId: z.number().int(),
+      week,
+      batch: z.number().int().min(0),
+      /** The topic variant the batch sends ('1-3'); absent for the whole issue (src/delivery/variants.ts). */
+      variant: z.string().regex(VARIANT_KEY).optional(),
+    }),
     options: SEND,
     jobId: (p: { week: string; batch: number }) => `send-${p.week}-b${p.batch}`,
   },

@@ -96,7 +96,7 @@ async function buildIssue(i: number): Promise<void> {
   const r = await fanOut(app.db, { addBatches: async () => {} }, app.log, { week, notAfter: null });
   if (r.kind !== 'started') throw new Error(`fan-out of ${week}: ${r.kind}`);
   const t1 = Date.now();
-  const batches = await ledger.pendingBatches(app.db, r.issue.id);
+  const batches = (await ledger.pendingBatches(app.db, r.issue.id)).map((b) => b.batch);
   // The sender's ledger statements per batch; the provider's ids are made up here.
   const ids: string[] = [];
   await pool(batches, 6, async (b) => {

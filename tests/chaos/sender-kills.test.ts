@@ -1,5 +1,6 @@
 // Sender processes killed with SIGKILL again and again in the middle of a send, each time with requests
-// in flight at the provider: every reader still gets exactly one email.
+// in flight at the provider: every reader still gets exactly one email, readers of two topic sets each
+// their own variant (two variants, each with its own batches and template).
 import { afterAll, expect, it } from 'vitest';
 import { waitFor } from '../support/harness.js';
 import { CHAOS_SCALE, chaosSend, type ChaosSend } from '../support/chaos.js';
@@ -11,7 +12,7 @@ afterAll(async () => {
 
 it('survives three SIGKILLs of the sender mid-send, nobody missed, nobody twice', async () => {
   const readers = 4000 * CHAOS_SCALE;
-  send = await chaosSend({ readers, sendRate: 10 });
+  send = await chaosSend({ readers, sendRate: 10, topics: true });
   // Every request is held a while before the provider records it: at each kill some are in flight,
   // and the provider accepts them after their sender died, before it could mark its rows sent.
   await send.provider.control({ op: 'stall', ms: 300 });
@@ -33,4 +34,12 @@ it('survives three SIGKILLs of the sender mid-send, nobody missed, nobody twice'
   const { stats } = await send.provider.control({ op: 'stats' });
   // Batches in flight at a kill were accepted at the provider but not marked: their rerun was a replay.
   expect(stats.replays).toBeGreaterThan(0);
+  // Both variants went out, each batch holding one of them, half the readers each.
+  const { rows } = await send.h.app.db.query(
+    `SELECT coalesce(variant_key, 'all') AS v, count(*)::int AS n, count(DISTINCT batch_no)::int AS batches FROM deliveries
+     WHERE issue_id = (SELECT id FROM issues WHERE week = $1) AND state = 'sent' GROUP BY 1 ORDER BY 1`, [send.week]);
+  expect(rows.map((r: { v: string; n: number }) => [r.v, r.n])).toEqual([['1', readers / 2], ['all', readers / 2]]);
+  const { rows: mixed } = await send.h.app.db.query(
+    `SELECT batch_no FROM deliveries WHERE issue_id = (SELECT id FROM issues WHERE week = $1) GROUP BY 1 HAVING count(DISTINCT coalesce(variant_key, 'all')) > 1`, [send.week]);
+  expect(mixed).toEqual([]);
 }, 120_000 * CHAOS_SCALE);

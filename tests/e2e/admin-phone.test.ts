@@ -8,10 +8,13 @@ import { ARTIFACTS, launchChromium } from '../support/browser.js';
 import { addReaders, type Harness, TEST_ADMIN_TOKEN as TOKEN } from '../support/harness.js';
 import { closeAll, openSite, type Site } from '../support/site.js';
 import { planWeek } from '../../src/issues/plan.js';
-import { renderWeek } from '../../src/issues/lifecycle.js';
+import { approveWeek, renderWeek } from '../../src/issues/lifecycle.js';
+import { fanOut } from '../../src/delivery/fanout.js';
 import { OutboxMailer } from '../../src/delivery/outbox-mailer.js';
 
 const WEEK = '2030-W22';
+/** A week whose send started with topic variants (fan-out only: its batches are never sent here). */
+const VARIED = '2030-W23';
 
 let site: Site;
 let h: Harness;
@@ -39,6 +42,12 @@ beforeAll(async () => {
     'phone-test-1',
   );
   outboxId = (await h.app.db.query('SELECT id::int FROM outbox LIMIT 1')).rows[0].id;
+  await planWeek(h.app.db, h.app.log, VARIED, { pairsPerIssue: 3 });
+  const varied = await renderWeek(h.app.db, h.app.log, VARIED, h.app.config);
+  await approveWeek(h.app.db, h.app.log, VARIED, 'test');
+  const first = (await h.app.db.query('SELECT category FROM comparisons WHERE issue_id = $1 ORDER BY position LIMIT 1', [varied.id])).rows[0].category;
+  await h.app.db.query(`UPDATE subscribers SET topics = $1 WHERE email = 'reader1@example.net'`, [[first]]);
+  await fanOut(h.app.db, { addBatches: async () => {} }, h.app.log, { week: VARIED, notAfter: null });
   browser = await launchChromium();
 });
 
@@ -49,6 +58,7 @@ const PAGES = () => [
   `/admin/issues/${WEEK}`,
   `/admin/issues/${WEEK}?view=phone`,
   `/admin/issues/${WEEK}?view=text`,
+  `/admin/issues/${VARIED}`,
   '/admin/outbox',
   `/admin/outbox/${outboxId}`,
   '/admin/catalog',
@@ -69,6 +79,14 @@ describe('the admin at 375 px', () => {
         expect(width, `${url}: page width`).toBeLessThanOrEqual(375);
         const logout = await page.getByRole('button', { name: 'Log out' }).boundingBox();
         expect(logout && logout.x + logout.width, `${url}: Log out inside the screen`).toBeLessThanOrEqual(375);
+        const variants = page.getByTestId('variants');
+        if (url === `/admin/issues/${VARIED}`) {
+          // The variants table reflows into one block per variant, every cell on screen.
+          expect(await variants.locator('tbody tr').count(), 'variants listed').toBeGreaterThanOrEqual(2);
+          const box = (await variants.boundingBox())!;
+          expect(box.x + box.width, 'variants table inside the screen').toBeLessThanOrEqual(375);
+          expect(await variants.locator('tbody tr').first().innerText()).toMatch(/all/);
+        }
         const frame = page.locator('iframe.email');
         if (js && (await frame.count()) > 0) {
           const box = (await frame.boundingBox())!;

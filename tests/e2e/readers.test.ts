@@ -11,8 +11,11 @@ import { ARTIFACTS, launchChromium } from '../support/browser.js';
 import { addReaders, type Harness } from '../support/harness.js';
 import { closeAll, openSite, type Site } from '../support/site.js';
 import { confirmationTo, lastMailTo, linksIn, sendIssue } from '../support/readers.js';
+import { planWeek } from '../../src/issues/plan.js';
+import { findIssue } from '../../src/issues/repo.js';
 
 const WEEK = '2031-W10';
+const NEXT = '2031-W11';
 const READER = 'Margaret.Reader@Example.org';
 
 let site: Site;
@@ -125,6 +128,53 @@ describe('a reader, without JavaScript', () => {
     await page.setViewportSize({ width: 375, height: 812 });
     await shot(page, 'home-375');
     await page.close();
+  });
+
+  it('chooses topics from the issue footer; the next issue holds only that category, and a reader whose topics are absent gets nothing', async () => {
+    // The next week's plan, to know its categories (sendIssue below sends this plan).
+    await planWeek(h.app.db, h.app.log, NEXT, { pairsPerIssue: 2 });
+    const next = (await findIssue(h.app.db, NEXT))!;
+    const { rows: pairs } = await h.app.db.query<{ category: string; title: string }>(
+      `SELECT c.category, a.name || ' vs ' || b.name AS title FROM comparisons c JOIN tools a ON a.id = c.tool_a_id JOIN tools b ON b.id = c.tool_b_id
+       WHERE c.issue_id = $1 ORDER BY c.position`, [next.id]);
+    expect(new Set(pairs.map((p) => p.category)).size, 'the next issue spans two categories').toBe(2);
+    const chosen = pairs[0]!.category;
+    const all = (await h.app.db.query<{ category: string }>(`SELECT DISTINCT category FROM tools ORDER BY 1`)).rows.map((r) => r.category);
+    const absent = all.find((c) => !pairs.some((p) => p.category === c))!;
+
+    // In the browser, from each reader's own footer link of this week's issue: tick only one category.
+    const choose = async (email: string, keep: string, name: string) => {
+      const [prefs] = linksIn(issueMail(email).html!, '/preferences');
+      const page = await phonePage();
+      await page.goto(prefs!);
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Your topics');
+      for (const c of all) if (c !== keep) await page.getByLabel(c, { exact: true }).uncheck();
+      await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Save my topics' }).click()]);
+      expect(await page.getByRole('status').innerText()).toContain('Saved');
+      await shot(page, `preferences-${name}-375`);
+      await page.close();
+    };
+    await choose('margaret.reader@example.org', chosen, 'one-topic');
+    await choose('reader1@example.net', absent, 'absent-topic');
+
+    const sent = await sendIssue(h, NEXT);
+    const mine = lastMailTo(h.fake.deliveries.filter((d) => d.tags?.some((t) => t.value === NEXT)), 'margaret.reader@example.org')!;
+    // The email as Chromium shows it: only the chosen category's comparisons.
+    const page = await phonePage();
+    await page.setContent(mine.html!);
+    const headings = await page.locator('h2').allInnerTexts();
+    expect(headings.map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(pairs.filter((p) => p.category === chosen).map((p) => p.title));
+    await shot(page, 'issue-one-topic-375');
+    await page.close();
+    expect(lastMailTo(h.fake.deliveries.filter((d) => d.tags?.some((t) => t.value === NEXT)), 'reader1@example.net')).toBeUndefined();
+    const { rows } = await h.app.db.query(
+      `SELECT d.state, d.last_error FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE d.issue_id = $1 AND s.email = 'reader1@example.net'`, [sent.id]);
+    expect(rows).toEqual([{ state: 'skipped', last_error: 'no-topics-in-issue' }]);
+    // The archive keeps the whole issue.
+    const archive = await noJs.newPage();
+    await archive.goto(`${base}/issues/${NEXT}`);
+    expect((await archive.locator('h2').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(expect.arrayContaining(pairs.map((p) => p.title)));
+    await archive.close();
   });
 
   it('unsubscribes through the page: the GET shows a button, the button unsubscribes', async () => {

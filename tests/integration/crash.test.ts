@@ -1,5 +1,6 @@
 // A real sender process killed with SIGKILL mid-send, then restarted: every active reader ends with
-// exactly one email at the provider, nobody missed, nobody twice.
+// exactly one email at the provider, nobody missed, nobody twice; readers of two topic sets each get
+// their own variant of the issue.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -38,6 +39,12 @@ describe.each<Backend>(['redis', 'postgres'])('a sender killed with SIGKILL mid-
     const readers = 2000;
     await addReaders(h.app, readers);
     await planWeek(h.app.db, h.app.log, '2026-W20', { pairsPerIssue: 2 });
+    const planned = (await findIssue(h.app.db, '2026-W20'))!;
+    // Readers of two topic sets: every other reader wants only the first pair's category, so the send has
+    // two variants (the whole issue and the first pair alone), each with its own template and batches.
+    const { rows: cats } = await h.app.db.query<{ category: string }>(`SELECT category FROM comparisons WHERE issue_id = $1 ORDER BY position`, [planned.id]);
+    expect(new Set(cats.map((c) => c.category)).size, 'two categories in the issue').toBe(2);
+    await h.app.db.query(`UPDATE subscribers SET topics = $1 WHERE id % 2 = 0`, [[cats[0]!.category]]);
     await renderWeek(h.app.db, h.app.log, '2026-W20', h.app.config);
     await approveWeek(h.app.db, h.app.log, '2026-W20', 'test');
     // Every answer is held for a while: when the kill comes, requests are in flight, and the provider
@@ -71,10 +78,24 @@ describe.each<Backend>(['redis', 'postgres'])('a sender killed with SIGKILL mid-
     // The interesting case happened: batches the provider accepted while their sender was dead were
     // sent again after the restart and answered from the idempotency record, not delivered twice.
     expect(h.fake.replays).toBeGreaterThan(0);
-    // On the template path (RESEND_TEMPLATES defaults on): one template, every message naming it, and each
-    // retried batch carried the same body under its key (a changed body would have been answered 409).
-    expect(h.fake.templates.list()).toHaveLength(1);
-    expect(h.fake.deliveries.every((d) => d.templateId === h.fake.templates.list()[0]!.id)).toBe(true);
+    // On the template path (RESEND_TEMPLATES defaults on): one template per variant, every message naming
+    // its reader's, and each retried batch carried the same body under its key (a changed body would have
+    // been answered 409).
+    const templates = h.fake.templates.list();
+    expect(templates).toHaveLength(2);
+    const { rows: byReader } = await h.app.db.query<{ email: string; variant_key: string | null }>(
+      `SELECT s.email, d.variant_key FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE d.issue_id = $1`, [issue.id]);
+    const variantOf = new Map(byReader.map((r) => [r.email, r.variant_key]));
+    expect(new Set(variantOf.values())).toEqual(new Set([null, '1']));
+    const templateOf = new Map<string | null, Set<string | undefined>>();
+    for (const d of h.fake.deliveries) {
+      const v = variantOf.get(d.to[0]!)!;
+      templateOf.set(v, (templateOf.get(v) ?? new Set()).add(d.templateId));
+      // A first-topic reader's email holds one comparison, the others' two.
+      expect((d.html!.match(/<h2\b/g) ?? []).length, d.to[0]).toBe(v === null ? 2 : 1);
+    }
+    expect([...templateOf.values()].map((t) => t.size)).toEqual([1, 1]);
+    expect(new Set([...templateOf.values()].flatMap((t) => [...t]))).toEqual(new Set(templates.map((t) => t.id)));
     expect(h.fake.requests.filter((r) => r.errorName === 'invalid_idempotent_request')).toHaveLength(0);
   }, 180_000);
 });

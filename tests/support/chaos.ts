@@ -48,6 +48,8 @@ export async function chaosSend(opts: {
   env?: Record<string, string>;
   providerRate?: number;
   week?: string;
+  /** Readers of two topic sets: every other reader wants only the first pair's category (two variants). */
+  topics?: boolean;
 }): Promise<ChaosSend> {
   // With a rate limit, the fake counts it in its gateway thread, on arrival, as a real provider does.
   const provider = await startFakeResendProcess(opts.providerRate ? { rate: opts.providerRate, gateway: true } : {});
@@ -55,6 +57,12 @@ export async function chaosSend(opts: {
   const week = opts.week ?? '2026-W40';
   await addReaders(h.app, opts.readers);
   await planWeek(h.app.db, h.app.log, week, { pairsPerIssue: 2 });
+  if (opts.topics) {
+    const { rows } = await h.app.db.query<{ category: string }>(
+      `SELECT category FROM comparisons WHERE issue_id = (SELECT id FROM issues WHERE week = $1) ORDER BY position`, [week]);
+    expect(new Set(rows.map((r) => r.category)).size, 'two categories in the chaos issue').toBe(2);
+    await h.app.db.query(`UPDATE subscribers SET topics = $1 WHERE id % 2 = 0`, [[rows[0]!.category]]);
+  }
   await renderWeek(h.app.db, h.app.log, week, h.app.config);
   await approveWeek(h.app.db, h.app.log, week, 'chaos-test');
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'verdicts-chaos-'));

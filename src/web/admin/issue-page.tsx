@@ -7,7 +7,8 @@ import { EDITABLE_STATES } from '../../issues/lifecycle.js';
 import type { IssueRow } from '../../issues/repo.js';
 import type { TestSendRow } from '../../issues/test-send.js';
 import { Flash, Layout, PostForm, StateBadge, When } from './layout.js';
-import { Links, Pairs, Quality } from './issue-parts.js';
+import { Links, Pairs, Quality, Variants } from './issue-parts.js';
+import type { VariantSummary } from '../../delivery/variants.js';
 import type { IssueResults } from './queries.js';
 import { ProgressCard, ResultsCard, type Progress } from './results.js';
 
@@ -33,6 +34,8 @@ export interface IssuePageData {
   progress: Progress | null;
   results: IssueResults | null;
   tests: TestSendRow[];
+  /** The topic variants of a send (none before fan-out). */
+  variants?: VariantSummary[];
   schedule: { slot: Date | null; cutoff: Date | null; requireApproval: boolean; cron: string; tz: string };
   view: PreviewView;
   flash?: { kind: 'ok' | 'error'; title: string; items?: string[] };
@@ -223,6 +226,7 @@ export function IssuePage({ d, csrf }: { d: IssuePageData; csrf: string }) {
         </div>
       </div>
       <Pairs d={d} />
+      <Variants d={d} />
       <Links report={d.report} />
     </Layout>
   );

@@ -178,3 +178,39 @@ export function Links({ report }: { report: EmailReport | null }) {
     </section>
   );
 }
+
+/** The topic variants fan-out rendered (src/delivery/variants.ts): which pairs, how many readers each. */
+export function Variants({ d }: { d: IssuePageData }) {
+  if (!d.variants || d.variants.length === 0) return null;
+  const titles = new Map(d.pairs.map((p) => [p.position, `${p.a.name} vs ${p.b.name}`]));
+  return (
+    <section className="card" aria-labelledby="variants-h">
+      <h2 id="variants-h">Topic variants ({d.variants.length})</h2>
+      <p className="muted">Readers get only the comparisons of their topics: one render per set of comparisons, “all” is the whole issue.</p>
+      <table className="reflow" data-testid="variants">
+        <thead>
+          <tr>
+            <th>Key</th>
+            <th>Pairs</th>
+            <th className="num">Readers</th>
+            <th>State</th>
+          </tr>
+        </thead>
+        <tbody>
+          {d.variants.map((v) => (
+            <tr key={v.key}>
+              <td data-label="Key">
+                <code>{v.key}</code>
+              </td>
+              <td data-label="Pairs">{v.positions.map((n) => titles.get(n) ?? `#${n}`).join(' · ')}</td>
+              <td data-label="Readers" className="num">
+                {v.readers.toLocaleString('en-US')}
+              </td>
+              <td data-label="State">{v.state === 'ready' ? 'sent' : <span title={v.reason ?? ''}>not sent: {v.reason}</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

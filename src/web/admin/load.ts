@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.js';
 import { listToolsWithPanel } from '../../catalog/read.js';
 import { deliveryCounts } from '../../delivery/ledger.js';
+import { listVariants } from '../../delivery/variants.js';
 import { issueQuality, scheduledSlot } from '../../issues/approval.js';
 import { exclusionsOf, PINNED_REASON } from '../../issues/editing.js';
 import { comparisonsOf, findIssue } from '../../issues/repo.js';
@@ -63,6 +64,7 @@ export async function loadIssuePage(app: App, week: string, view: PreviewView, n
     progress,
     results,
     tests: await recentTestSends(app.db, issue.id),
+    variants: issue.state === 'sending' || issue.state === 'sent' ? await listVariants(app.db, issue.id) : [],
     schedule: {
       slot,
       cutoff: slot ? new Date(slot.getTime() + LATE_CUTOFF_MS) : null,
