@@ -7,8 +7,7 @@ import type { App } from '../../app.js';
 import { auditOfTool } from '../../catalog/audit.js';
 import { REVIEWER_FIELDS, saveReview, saveReviewer, saveTool, setReviewerRetired, setToolRetired, TOOL_FIELDS, type FormValues } from '../../catalog/edit.js';
 import { exportCatalog } from '../../catalog/export.js';
-import { CatalogError, importCatalog, parseCatalogJson } from '../../catalog/import.js';
-import { UploadPage } from './upload-page.js';
+import { uploadRoutes } from './catalog-upload.js';
 import { catalogRow, catalogRows, categories, panel, reviewsOfTool } from '../../catalog/listing.js';
 import { catalogForecast, runwayWarning } from '../../catalog/runway.js';
 import { SLUG_PATTERN } from '../../catalog/schema.js';
@@ -170,23 +169,7 @@ export async function catalogRoutes(admin: FastifyInstance, app: App, page: Page
     return page(reply, createElement(CalendarPage, { csrf: csrfToken(reply), weeks, runway }));
   });
 
-  admin.get('/catalog/import', (_req, reply) => page(reply, createElement(UploadPage, { csrf: csrfToken(reply), s: { text: '' } })));
-  // Check (a dry run showing the changes), then apply: the whole file in one transaction, or nothing.
-  admin.post('/catalog/import', async (req, reply) => {
-    const body = (req.body ?? {}) as { catalog?: unknown; step?: unknown };
-    const text = typeof body.catalog === 'string' ? body.catalog : '';
-    const apply = body.step === 'apply';
-    const refuse = (problems: string[]) => page(reply, createElement(UploadPage, { csrf: csrfToken(reply), s: { text, problems } }), 422);
-    if (text.trim() === '') return refuse(['catalog: paste the file’s JSON first']);
-    try {
-      const r = await importCatalog(app.db, parseCatalogJson(text), { dryRun: !apply, actor: `${actor(req)} (upload)` });
-      if (apply) return reply.redirect('/admin/catalog?done=imported', 303);
-      return page(reply, createElement(UploadPage, { csrf: csrfToken(reply), s: { text, diff: r.diff } }));
-    } catch (err) {
-      if (err instanceof CatalogError) return refuse(err.problems);
-      throw err;
-    }
-  });
+  await uploadRoutes(admin, app, page, actor);
 
   admin.get('/catalog/export.json', async (_req, reply) => {
     const body = JSON.stringify(await exportCatalog(app.db), null, 2) + '\n';
