@@ -135,6 +135,25 @@ describe('/admin/catalog over HTTP', () => {
     expect((await exportCatalog(h.app.db)).tools.find((t) => t.slug === 'deep-scribe')).toMatchObject({ retired: true, tagline: 'Drafts the literature review.' });
   });
 
+  it('stores every change to the reviewer panel with who and when, shown on the panel page', async () => {
+    const add = await web.inject({ method: 'POST', url: '/admin/catalog/reviewers', headers: formHeaders, payload: form({ slug: 'ada-lovelace', name: 'Ada Lovelace', role: 'Analyst' }) });
+    expect(add.statusCode).toBe(303);
+    const change = await web.inject({ method: 'POST', url: '/admin/catalog/reviewers/ada-lovelace', headers: formHeaders, payload: form({ name: 'Ada Lovelace', role: 'Chief analyst' }) });
+    expect(change.statusCode).toBe(303);
+    const retire = await web.inject({ method: 'POST', url: '/admin/catalog/reviewers/ada-lovelace/retire', headers: formHeaders, payload: form({ retired: '1' }) });
+    expect(retire.statusCode).toBe(303);
+    const { rows } = await h.app.db.query(`SELECT a.actor, a.action, a.detail FROM catalog_audit a JOIN reviewers p ON p.id = a.reviewer_id WHERE p.slug = 'ada-lovelace' ORDER BY a.id`);
+    expect(rows.map((r) => `${r.actor}: ${r.action}`)).toEqual(['api: reviewer added', 'api: reviewer changed', 'api: reviewer retired']);
+    expect(rows[1].detail).toEqual({ role: ['Analyst', 'Chief analyst'] }); // only what changed
+    const page = await web.inject({ url: '/admin/catalog/reviewers', headers: bearer });
+    const changes = /<h2 id="panel-audit-h">[\s\S]*?<\/section>/.exec(page.body)![0];
+    const items = [...changes.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ''));
+    expect(items[0]).toMatch(/UTC · api · reviewer retired: Ada Lovelace ada-lovelace$/);
+    expect(items[1]).toContain('api · reviewer changed: Ada Lovelace ada-lovelace');
+    expect(items[1]).toContain('role: “Analyst” → “Chief analyst”');
+    expect(items[2]).toMatch(/api · reviewer added: Ada Lovelace/);
+  });
+
   it('shows the next six weeks: the planned one as planned, the later ones as the planner would plan them today', async () => {
     const thisWeek = isoWeekOf(new Date());
     await planWeek(h.app.db, h.app.log, thisWeek, { pairsPerIssue: 2 });

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createElement, type ReactElement } from 'react';
 import type { App } from '../../app.js';
-import { auditOfTool } from '../../catalog/audit.js';
+import { auditOfPanel, auditOfTool } from '../../catalog/audit.js';
 import { REVIEWER_FIELDS, saveReview, saveReviewer, saveTool, setReviewerRetired, setToolRetired, TOOL_FIELDS, type FormValues } from '../../catalog/edit.js';
 import { exportCatalog } from '../../catalog/export.js';
 import { uploadRoutes } from './catalog-upload.js';
@@ -140,7 +140,7 @@ export async function catalogRoutes(admin: FastifyInstance, app: App, page: Page
   });
 
   async function reviewersPage(reply: FastifyReply, parts: { form?: FormState; editing?: { slug: string; form: FormState }; flash?: Notice } = {}, status = 200) {
-    return page(reply, createElement(ReviewersPage, { csrf: csrfToken(reply), panel: await panel(app.db), form: parts.form ?? emptyForm(), editing: parts.editing, flash: parts.flash }), status);
+    return page(reply, createElement(ReviewersPage, { csrf: csrfToken(reply), panel: await panel(app.db), audit: await auditOfPanel(app.db), form: parts.form ?? emptyForm(), editing: parts.editing, flash: parts.flash }), status);
   }
   admin.get('/catalog/reviewers', (req, reply) => reviewersPage(reply, { flash: doneNotice(req) }));
   admin.post('/catalog/reviewers', async (req, reply) => {

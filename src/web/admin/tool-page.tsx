@@ -105,7 +105,7 @@ function Audit({ rows }: { rows: AuditRow[] }) {
 }
 
 /** {"tagline": ["old", "new"]} → "tagline: “old” → “new”". */
-function describeDetail(detail: Record<string, unknown>): string {
+export function describeDetail(detail: Record<string, unknown>): string {
   return Object.entries(detail)
     .map(([k, v]) => (Array.isArray(v) && v.length === 2 ? `${k}: “${String(v[0] ?? '')}” → “${String(v[1] ?? '')}”` : `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`))
     .join(' · ');
