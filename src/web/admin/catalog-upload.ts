@@ -92,7 +92,14 @@ function sourceOf(body: UploadBody): { text: string; name: string | null; proble
   return { text, name, problems: [] };
 }
 
-export async function uploadRoutes(admin: FastifyInstance, app: App, page: Page, actor: (req: FastifyRequest) => string): Promise<void> {
+export async function uploadRoutes(
+  admin: FastifyInstance,
+  app: App,
+  page: Page,
+  actor: (req: FastifyRequest) => string,
+  /** After a file was applied: re-plans weeks not yet approved that feature a tool the file retired. */
+  afterApply: (req: FastifyRequest) => Promise<unknown>,
+): Promise<void> {
   const show = (reply: FastifyReply, s: UploadState, status = 200) => page(reply, createElement(UploadPage, { csrf: csrfToken(reply), s, limit: LIMIT_TEXT }), status);
 
   admin.get('/catalog/import', (_req, reply) => show(reply, { text: '' }));
@@ -125,7 +132,10 @@ export async function uploadRoutes(admin: FastifyInstance, app: App, page: Page,
       try {
         const input = parseCatalogJson(text);
         const r = await importCatalog(app.db, input, { dryRun: !apply, actor: `${actor(req)} (upload)`, expectDigest: apply && body.expect ? body.expect : undefined });
-        if (apply) return reply.redirect('/admin/catalog?done=imported', 303);
+        if (apply) {
+          await afterApply(req);
+          return reply.redirect('/admin/catalog?done=imported', 303);
+        }
         return show(reply, { text, fileName: name, diff: r.diff, digest: diffDigest(r.diff), pasted: !body.file });
       } catch (err) {
         if (err instanceof CatalogError) return refuse(err.problems.map((p) => (p.startsWith('not valid JSON') ? `${name ?? 'catalog'}: ${p}` : p)));
