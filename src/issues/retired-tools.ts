@@ -16,7 +16,7 @@ import * as repo from './repo.js';
 const sql = String.raw;
 
 /** Re-planned without asking anyone: nobody approved or held these weeks. */
-export const REPLANNED_BY_ITSELF: IssueState[] = ['planned', 'rendered'];
+const REPLANNED_BY_ITSELF: IssueState[] = ['planned', 'rendered'];
 
 export interface RetiredInPlan {
   issueId: number;
