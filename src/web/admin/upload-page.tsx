@@ -52,7 +52,9 @@ export function UploadPage({ csrf, s, limit }: { csrf: string; s: UploadState; l
               <button type="submit" className="primary">
                 Apply these changes
               </button>{' '}
-              <a href="/admin/catalog/import">Cancel</a>
+              <a href="/admin/catalog/import" style={{ marginLeft: 12 }}>
+                Cancel
+              </a>
             </PostForm>
           )}
         </section>
