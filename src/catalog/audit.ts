@@ -37,6 +37,17 @@ const OF_TOOL = sql`
   SELECT id, actor, action, detail, created_at FROM catalog_audit
   WHERE tool_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`;
 
+// The panel's own changes (a reviewer added, changed, retired, by hand or by import); reviews are on their tool's page.
+const OF_PANEL = sql`
+  SELECT a.id, a.actor, a.action, a.detail, a.created_at, p.slug AS reviewer, p.name AS reviewer_name
+  FROM catalog_audit a JOIN reviewers p ON p.id = a.reviewer_id
+  WHERE a.tool_id IS NULL ORDER BY a.created_at DESC, a.id DESC LIMIT $1`;
+
+export interface PanelAuditRow extends AuditRow {
+  reviewer: string;
+  reviewer_name: string;
+}
+
 export async function audit(db: Queryable, e: AuditEntry): Promise<void> {
   await db.query(INSERT, [e.toolId ?? null, e.reviewerId ?? null, e.actor, e.action, JSON.stringify(e.detail ?? {})]);
 }
@@ -63,4 +74,9 @@ export async function auditImport(db: Queryable, diff: CatalogDiff, actor: strin
 /** The newest changes of one tool first. */
 export async function auditOfTool(db: Queryable, toolId: number, limit = 50): Promise<AuditRow[]> {
   return (await db.query<AuditRow>(OF_TOOL, [toolId, limit])).rows;
+}
+
+/** The newest changes of the reviewer panel first. */
+export async function auditOfPanel(db: Queryable, limit = 50): Promise<PanelAuditRow[]> {
+  return (await db.query<PanelAuditRow>(OF_PANEL, [limit])).rows;
 }

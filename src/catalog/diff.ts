@@ -1,5 +1,6 @@
 // What importing a catalog file would change, record by record: shown by `verdicts catalog import --dry-run`
 // and by the admin's upload before anything is applied.
+import { createHash } from 'node:crypto';
 import type { CatalogFile } from './schema.js';
 
 export interface RecordChanges {
@@ -27,6 +28,11 @@ export function diffCatalog(stored: CatalogFile, file: CatalogFile): CatalogDiff
     reviewers: compare(stored.reviewers, file.reviewers, (r) => r.slug, REVIEWER_FIELDS, true),
     reviews: compare(stored.reviews, file.reviews, (r) => `${r.tool}/${r.reviewer}`, REVIEW_FIELDS, false),
   };
+}
+
+/** A short fingerprint of a diff: the admin's confirm step applies a file only if it still changes what was shown. */
+export function diffDigest(d: CatalogDiff): string {
+  return createHash('sha256').update(JSON.stringify(d)).digest('base64url').slice(0, 22);
 }
 
 /** True when the file changes nothing. */

@@ -152,7 +152,8 @@ export async function saveReviewer(db: Db, actor: string, values: FormValues, ex
     if (!old) return refuse('form', `no reviewer "${existingSlug}"`);
     if (old.name === p.name && old.role === p.role) return { ok: true, slug: p.slug };
     await tx.query(UPDATE_REVIEWER, [old.id, p.name, p.role]);
-    await audit(tx, { reviewerId: old.id, actor, action: 'reviewer changed', detail: { name: [old.name, p.name], role: [old.role, p.role] } });
+    const detail = { ...(old.name !== p.name ? { name: [old.name, p.name] } : {}), ...(old.role !== p.role ? { role: [old.role, p.role] } : {}) };
+    await audit(tx, { reviewerId: old.id, actor, action: 'reviewer changed', detail });
     return { ok: true, slug: p.slug };
   });
 }

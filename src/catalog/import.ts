@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { inTransaction, type Db } from '../db/pool.js';
 import { catalogFileSchema, catalogFileSchemaWith, type CatalogFile, type KnownSlugs } from './schema.js';
 import { auditImport } from './audit.js';
-import { diffCatalog, type CatalogDiff } from './diff.js';
+import { diffCatalog, diffDigest, type CatalogDiff } from './diff.js';
 import { exportCatalog, knownSlugs } from './export.js';
 
 /** Tags a template literal as SQL for editors; it returns the text unchanged. */
@@ -97,9 +97,10 @@ export function parseCatalog(input: unknown, known?: KnownSlugs): CatalogFile {
 /**
  * Upserts tools, reviewers and reviews by slug; all of the file or (on any error) none of it. Reviews may name
  * tools and reviewers already stored. `dryRun` validates and reports the changes without applying them; every
- * change is written to the catalog audit as made by `actor`.
+ * change is written to the catalog audit as made by `actor`. With `expectDigest` (diffDigest of the changes an
+ * editor was shown), nothing is applied if the file would now change something else.
  */
-export async function importCatalog(db: Db, input: unknown, opts: { dryRun?: boolean; actor?: string } = {}): Promise<ImportResult> {
+export async function importCatalog(db: Db, input: unknown, opts: { dryRun?: boolean; actor?: string; expectDigest?: string } = {}): Promise<ImportResult> {
   const file = parseCatalog(input, await knownSlugs(db));
   const { reviewers, tools, reviews } = file;
   const counts = { tools: tools.length, reviewers: reviewers.length, reviews: reviews.length };
@@ -108,6 +109,9 @@ export async function importCatalog(db: Db, input: unknown, opts: { dryRun?: boo
     // Locks out a concurrent import or admin edit between the diff and the writes (see catalog/edit.ts).
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('verdicts-catalog'))`);
     const changes = diffCatalog(await exportCatalog(client), file);
+    if (opts.expectDigest !== undefined && diffDigest(changes) !== opts.expectDigest) {
+      throw new CatalogError(['catalog: the catalog changed since this file was checked, so it would now change something else: check the file again']);
+    }
     const untouched = (list: readonly { slug: string; retired?: boolean }[]) => list.filter((r) => r.retired === undefined).map((r) => r.slug);
     if (reviewers.length > 0) {
       await client.query(UPSERT_REVIEWERS, [...columns(reviewers.map((r) => ({ ...r, retired: r.retired ?? null })), ['slug', 'name', 'role', 'retired']), untouched(reviewers)]);

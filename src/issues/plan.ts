@@ -31,13 +31,22 @@ export async function planWeek(
   db: Db,
   log: Logger,
   week: string,
-  opts: { pairsPerIssue: number; force?: boolean; pin?: Array<[number, number]>; exclude?: Array<[number, number]> },
+  opts: {
+    pairsPerIssue: number;
+    force?: boolean;
+    pin?: Array<[number, number]>;
+    exclude?: Array<[number, number]>;
+    /** Pairs kept with the reasons they were planned for (a re-plan that replaces only some pairs). */
+    keep?: Array<{ pair: [number, number]; reasons: string[] }>;
+    /** With `force`: re-plan only an issue in one of these states (read under the week's lock). */
+    onlyFrom?: readonly string[];
+  },
 ): Promise<PlanResult> {
   parseIsoWeek(week); // throws a one-line error for an unknown week
   return inTransaction(db, async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('verdicts-plan'), hashtext($1))`, [week]);
     const existing = await repo.findIssue(tx, week);
-    if (existing && !opts.force) {
+    if (existing && (!opts.force || (opts.onlyFrom && !opts.onlyFrom.includes(existing.state)))) {
       return { issue: existing, comparisons: await repo.comparisonsOf(tx, existing.id), warnings: [], created: false };
     }
     // A cancelled or missed week may be planned afresh (and then sent); one sending or sent may not.
@@ -52,12 +61,13 @@ export async function planWeek(
 
     // Pinned pairs (an editor's choice) go first; the planner fills the rest.
     const byId = new Map(tools.map((t) => [t.id, t]));
-    const pinned = (opts.pin ?? []).map(([x, y]) => {
+    const asked = [...(opts.keep ?? []).map((k) => ({ pair: k.pair, reasons: k.reasons })), ...(opts.pin ?? []).map((pair) => ({ pair, reasons: null }))];
+    const pinned = asked.map(({ pair: [x, y], reasons }) => {
       const a = byId.get(Math.min(x, y));
       const b = byId.get(Math.max(x, y));
       if (!a || !b) throw new IssueError(`cannot pin pair ${x}-${y}: unknown tool`);
       if (a.category !== b.category) throw new IssueError(`cannot pin ${a.name} vs ${b.name}: different categories`);
-      return { category: a.category, a, b, score: Infinity, reasons: ['pinned by an editor', `same category: ${a.category}`] };
+      return { category: a.category, a, b, score: Infinity, reasons: reasons ?? ['pinned by an editor', `same category: ${a.category}`] };
     });
     const pinnedTools = new Set(pinned.flatMap((p) => [p.a.id, p.b.id]));
     const plan = planPairs(

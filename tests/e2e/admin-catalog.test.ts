@@ -132,4 +132,35 @@ describe('the catalog in the admin, without JavaScript', () => {
     await page.goto(`${base}/admin/calendar`);
     await shot(page, 'calendar-1280');
   });
+  it('uploads a catalog file through the file input: problems first, then the changes, then applied', async () => {
+    const page = await noJs.newPage(); // signed in by the test above (same context)
+    await page.goto(`${base}/admin/catalog`);
+    await page.getByRole('link', { name: 'Upload a catalog file' }).click();
+    expect(await page.locator('#catalog-file').getAttribute('accept')).toContain('application/json');
+    await shot(page, 'import-1280');
+
+    const file = (name: string, content: string) => ({ name, mimeType: 'application/json', buffer: Buffer.from(content) });
+    await page.locator('#catalog-file').setInputFiles(file('bad.json', JSON.stringify({ tools: [{ slug: 'Bad Slug', name: '' }] })));
+    await submit(page, 'Check the file');
+    const problems = await page.locator('.flash.error li').allTextContents();
+    expect(problems).toContain('tools[0].slug: expected a slug of lower-case letters, digits and single dashes, like "claw-code"');
+    expect(problems.some((p) => p.startsWith('tools[0].name:'))).toBe(true);
+    expect(problems.length).toBeGreaterThanOrEqual(5); // every missing field too, each with its path
+    await shot(page, 'import-refused-1280');
+
+    const good = { tools: [{ slug: 'file-pilot', name: 'File Pilot', category: 'Developer Tools', tagline: 'Came in a file.', description: 'Uploaded through the admin.', pricing: 'Free', url: 'https://file-pilot.example.org' }] };
+    await page.locator('#catalog-file').setInputFiles(file('new-tools.json', JSON.stringify(good)));
+    await submit(page, 'Check the file');
+    expect(await page.locator('#diff-h').textContent()).toBe('What new-tools.json changes');
+    expect(await page.locator('ul.diff li').first().textContent()).toBe('tools: 1 added (file-pilot), 0 unchanged');
+    expect(await toolCount()).toBe(18);
+    await page.setViewportSize({ width: 375, height: 800 });
+    expect(await pageWidth(page)).toBeLessThanOrEqual(375);
+    await shot(page, 'import-diff-375');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await shot(page, 'import-diff-1280');
+    await submit(page, 'Apply these changes');
+    expect(page.url()).toBe(`${base}/admin/catalog?done=imported`);
+    expect(await toolCount()).toBe(19);
+  });
 });

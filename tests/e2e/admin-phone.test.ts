@@ -65,6 +65,7 @@ const PAGES = () => [
   '/admin/catalog/tools/cursor',
   '/admin/catalog/tools/new',
   '/admin/catalog/reviewers',
+  '/admin/catalog/import',
   '/admin/calendar',
 ];
 

@@ -14,6 +14,26 @@ const bearer = { authorization: `Bearer ${TOKEN}`, accept: 'text/html' };
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const formHeaders = { ...bearer, 'content-type': 'application/x-www-form-urlencoded' };
 
+/** Posts a file to the upload form as a browser does (multipart/form-data). */
+function upload(content: string | Uint8Array<ArrayBuffer>, name = 'catalog.json') {
+  const fields = new FormData();
+  fields.set('step', 'check');
+  fields.set('file', new Blob([content], { type: 'application/json' }), name);
+  return web.inject({ method: 'POST', url: '/admin/catalog/import', headers: bearer, payload: fields });
+}
+
+/** The fields of the page's confirm form ("Apply the file"), as the browser would send them. */
+function confirmFields(html: string): FormData {
+  const formHtml = /<form[^>]*aria-label="Apply the file"[^>]*>([\s\S]*?)<\/form>/.exec(html)![1]!;
+  const fields = new FormData();
+  for (const m of formHtml.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) fields.set(m[1]!, unescapeHtml(m[2]!));
+  const text = /<textarea name="catalog"[^>]*>([\s\S]*?)<\/textarea>/.exec(formHtml)![1]!;
+  fields.set('catalog', unescapeHtml(text));
+  return fields;
+}
+
+const unescapeHtml = (s: string) => s.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
 let h: Harness;
 let web: FastifyInstance;
 
@@ -128,6 +148,25 @@ describe('/admin/catalog over HTTP', () => {
     expect(await stored()).toEqual(before);
   });
 
+  it('stores every change to the reviewer panel with who and when, shown on the panel page', async () => {
+    const add = await web.inject({ method: 'POST', url: '/admin/catalog/reviewers', headers: formHeaders, payload: form({ slug: 'ada-lovelace', name: 'Ada Lovelace', role: 'Analyst' }) });
+    expect(add.statusCode).toBe(303);
+    const change = await web.inject({ method: 'POST', url: '/admin/catalog/reviewers/ada-lovelace', headers: formHeaders, payload: form({ name: 'Ada Lovelace', role: 'Chief analyst' }) });
+    expect(change.statusCode).toBe(303);
+    const retire = await web.inject({ method: 'POST', url: '/admin/catalog/reviewers/ada-lovelace/retire', headers: formHeaders, payload: form({ retired: '1' }) });
+    expect(retire.statusCode).toBe(303);
+    const { rows } = await h.app.db.query(`SELECT a.actor, a.action, a.detail FROM catalog_audit a JOIN reviewers p ON p.id = a.reviewer_id WHERE p.slug = 'ada-lovelace' ORDER BY a.id`);
+    expect(rows.map((r) => `${r.actor}: ${r.action}`)).toEqual(['api: reviewer added', 'api: reviewer changed', 'api: reviewer retired']);
+    expect(rows[1].detail).toEqual({ role: ['Analyst', 'Chief analyst'] }); // only what changed
+    const page = await web.inject({ url: '/admin/catalog/reviewers', headers: bearer });
+    const changes = /<h2 id="panel-audit-h">[\s\S]*?<\/section>/.exec(page.body)![0];
+    const items = [...changes.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ''));
+    expect(items[0]).toMatch(/UTC · api · reviewer retired: Ada Lovelace ada-lovelace$/);
+    expect(items[1]).toContain('api · reviewer changed: Ada Lovelace ada-lovelace');
+    expect(items[1]).toContain('role: “Analyst” → “Chief analyst”');
+    expect(items[2]).toMatch(/api · reviewer added: Ada Lovelace/);
+  });
+
   it('shows the next six weeks: the planned one as planned, the later ones as the planner would plan them today', async () => {
     const thisWeek = isoWeekOf(new Date());
     await planWeek(h.app.db, h.app.log, thisWeek, { pairsPerIssue: 2 });
@@ -148,28 +187,107 @@ describe('/admin/catalog over HTTP', () => {
     }
   });
 
-  it('an uploaded file is checked first (every problem, or the changes shown), then applied in one go', async () => {
-    const post = (catalog: string, step: string) => web.inject({ method: 'POST', url: '/admin/catalog/import', headers: formHeaders, payload: form({ catalog, step }) });
+  it('an uploaded file (multipart) is checked first (every problem, or the changes shown), then applied in one go', async () => {
     const before = await exportCatalog(h.app.db);
-    const bad = await post(JSON.stringify({ tools: [{ ...TOOL, slug: 'Bad Slug', url: 'javascript:x' }] }), 'check');
+    const bad = await upload(JSON.stringify({ tools: [{ ...TOOL, slug: 'Bad Slug', url: 'javascript:x' }], reviews: [{ tool: 'nope', reviewer: 'priya-raman', verdict: 'ship', quote: 'q' }] }));
     expect(bad.statusCode).toBe(422);
+    expect(bad.body).toContain('Not applied: 3 problems in catalog.json.');
     expect(bad.body).toContain('tools[0].slug: expected a slug');
     expect(bad.body).toContain('tools[0].url: expected an absolute http(s) URL');
-    expect((await post('{"tools": [', 'check')).body).toContain('not valid JSON');
-
-    const file = { tools: [{ ...TOOL, slug: 'up-loaded', name: 'Up Loaded' }, { ...before.tools.find((t) => t.slug === 'cursor')!, tagline: 'Changed by upload.' }], reviews: [{ tool: 'up-loaded', reviewer: 'priya-raman', verdict: 'ship', quote: 'Good.' }] };
-    const check = await post(JSON.stringify(file), 'check');
-    expect(check.statusCode).toBe(200);
-    expect(check.body).toContain('tools: 1 added (up-loaded), 1 changed (cursor: tagline), 0 unchanged');
-    expect(check.body).toContain('reviews: 1 added (up-loaded/priya-raman), 0 unchanged');
+    expect(bad.body).toMatch(/reviews\[0\]\.tool: [^<]*nope/);
+    expect((await upload('{"tools": [')).body).toContain('catalog.json: not valid JSON (');
+    expect((await upload('')).body).toContain('file: catalog.json is empty');
+    expect((await upload(new Uint8Array([0xff, 0xfe, 0x00, 0x7b]))).body).toContain('file: catalog.json is not UTF-8 text');
+    const huge = await upload(JSON.stringify({ tools: [], pad: 'x'.repeat(1024 * 1024) }));
+    expect(huge.statusCode).toBe(422);
+    expect(huge.body).toContain('file: catalog.json is larger than the 1 MiB limit');
+    const twoFiles = new FormData();
+    twoFiles.set('step', 'check');
+    twoFiles.append('file', new Blob(['{}']), 'a.json');
+    twoFiles.append('file', new Blob(['{}']), 'b.json');
+    const two = await web.inject({ method: 'POST', url: '/admin/catalog/import', headers: bearer, payload: twoFiles });
+    expect(two.statusCode).toBe(413);
+    expect(two.body).toContain('file: send one catalog file at a time');
     expect(await exportCatalog(h.app.db)).toEqual(before);
 
-    const apply = await post(JSON.stringify(file), 'apply');
+    const file = { tools: [{ ...TOOL, slug: 'up-loaded', name: 'Up Loaded' }, { ...before.tools.find((t) => t.slug === 'cursor')!, tagline: 'Changed by upload.' }], reviews: [{ tool: 'up-loaded', reviewer: 'priya-raman', verdict: 'ship', quote: 'Good.' }] };
+    const check = await upload(JSON.stringify(file));
+    expect(check.statusCode).toBe(200);
+    expect(check.body).toContain('What catalog.json changes');
+    expect(check.body).toContain('tools: 1 added (up-loaded), 1 changed (cursor: tagline), 0 unchanged');
+    expect(check.body).toContain('reviews: 1 added (up-loaded/priya-raman), 0 unchanged');
+    expect(check.body).toMatch(/<form [^>]*aria-label="Apply the file"[^>]*enctype="multipart\/form-data"/i);
+    expect(await exportCatalog(h.app.db)).toEqual(before);
+
+    // The confirm step posts back what was checked and the fingerprint of the changes shown.
+    const confirm = confirmFields(check.body);
+    expect(confirm.get('step')).toBe('apply');
+    expect(JSON.parse(confirm.get('catalog') as string)).toEqual(file);
+    const apply = await web.inject({ method: 'POST', url: '/admin/catalog/import', headers: bearer, payload: confirm });
     expect(apply.statusCode).toBe(303);
+    expect(apply.headers.location).toBe('/admin/catalog?done=imported');
     const after = await exportCatalog(h.app.db);
     expect(after.tools.find((t) => t.slug === 'cursor')!.tagline).toBe('Changed by upload.');
     const { rows } = await h.app.db.query(`SELECT a.actor, a.action FROM catalog_audit a JOIN tools t ON t.id = a.tool_id WHERE t.slug = 'up-loaded' ORDER BY a.id`);
     expect(rows).toEqual([{ actor: 'api (upload)', action: 'tool added by import' }, { actor: 'api (upload)', action: 'review added by import' }]);
+  });
+
+  it('applies nothing when the catalog changed between the check and the confirm', async () => {
+    const check = await upload(JSON.stringify({ tools: [{ ...TOOL, slug: 'late-one', name: 'Late One' }] }));
+    expect(check.statusCode).toBe(200);
+    // Someone else adds the same tool meanwhile: the file would now change it, not add it.
+    await web.inject({ method: 'POST', url: '/admin/catalog/tools', headers: formHeaders, payload: form({ ...TOOL, slug: 'late-one', name: 'Late One (by hand)' }) });
+    const before = await exportCatalog(h.app.db);
+    const apply = await web.inject({ method: 'POST', url: '/admin/catalog/import', headers: bearer, payload: confirmFields(check.body) });
+    expect(apply.statusCode).toBe(422);
+    expect(apply.body).toContain('the catalog changed since this file was checked');
+    expect(await exportCatalog(h.app.db)).toEqual(before);
+  });
+
+  it('keeps the paste box as an alternative, and refuses a file and a paste together', async () => {
+    const fields = new FormData();
+    fields.set('step', 'check');
+    fields.set('catalog', JSON.stringify({ tools: [{ ...TOOL, slug: 'pasted-one', name: 'Pasted One' }] }));
+    const pasted = await web.inject({ method: 'POST', url: '/admin/catalog/import', headers: bearer, payload: fields });
+    expect(pasted.statusCode).toBe(200);
+    expect(pasted.body).toContain('What the pasted JSON changes');
+    expect(pasted.body).toContain('tools: 1 added (pasted-one)');
+    fields.set('file', new Blob(['{}']), 'x.json');
+    const both = await web.inject({ method: 'POST', url: '/admin/catalog/import', headers: bearer, payload: fields });
+    expect(both.statusCode).toBe(422);
+    expect(both.body).toContain('file: choose a file or paste the JSON, not both');
+    // Nothing at all chosen.
+    const none = new FormData();
+    none.set('step', 'check');
+    none.set('file', new Blob([]), '');
+    expect((await web.inject({ method: 'POST', url: '/admin/catalog/import', headers: bearer, payload: none })).body).toContain('file: choose a catalog file (.json) first');
+  });
+
+  it('checks the CSRF token of a multipart upload like any admin post: from the form field or a header', async () => {
+    const login = await web.inject({ method: 'POST', url: '/admin/login', payload: { token: TOKEN, next: '/admin/catalog/import' } });
+    const cookies = { verdicts_admin: login.cookies.find((c) => c.name === 'verdicts_admin')!.value };
+    const pageRes = await web.inject({ url: '/admin/catalog/import', cookies, headers: { accept: 'text/html' } });
+    const token = /name="_csrf" value="([^"]+)"/.exec(pageRes.body)![1]!;
+    const body = (csrf?: string) => {
+      const f = new FormData();
+      if (csrf !== undefined) f.set('_csrf', csrf);
+      f.set('step', 'check');
+      f.set('file', new Blob([JSON.stringify({ tools: [{ ...TOOL, slug: 'csrf-one', name: 'Csrf One' }] })]), 'catalog.json');
+      return f;
+    };
+    const post = (payload: FormData, headers: Record<string, string> = {}) => web.inject({ method: 'POST', url: '/admin/catalog/import', cookies, headers: { accept: 'text/html', ...headers }, payload });
+    expect((await post(body())).statusCode).toBe(403);
+    expect((await post(body('not-the-token'))).statusCode).toBe(403);
+    expect((await post(body(token), { origin: 'https://evil.example' })).statusCode).toBe(403);
+    const ok = await post(body(token));
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toContain('tools: 1 added (csrf-one)');
+    expect((await post(body(), { 'x-csrf-token': token })).statusCode).toBe(200);
+    // The apply step too: without the token nothing is applied.
+    const confirm = confirmFields(ok.body);
+    confirm.delete('_csrf');
+    expect((await post(confirm)).statusCode).toBe(403);
+    expect((await exportCatalog(h.app.db)).tools.map((t) => t.slug)).not.toContain('csrf-one');
   });
 
   it('offers the catalog as a download in the import format', async () => {

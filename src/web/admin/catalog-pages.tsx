@@ -1,9 +1,11 @@
 // /admin/catalog: the tools by category with their figures, the runway, and the reviewer panel.
+import type { PanelAuditRow } from '../../catalog/audit.js';
 import type { Runway } from '../../catalog/runway.js';
 import { communityText, missingReviews, panelPct, type CatalogRow, type PanelMember } from '../../catalog/listing.js';
 import { MIN_PANEL_REVIEWS } from '../../catalog/planner.js';
 import { Field, FormError, type FormState } from './catalog-form.js';
 import { Flash, Layout, PostForm, When } from './layout.js';
+import { describeDetail } from './tool-page.js';
 
 export interface Notice {
   kind: 'ok' | 'error';
@@ -118,7 +120,7 @@ export function CatalogPage(props: { csrf: string; rows: CatalogRow[]; categorie
   );
 }
 
-export function ReviewersPage(props: { csrf: string; panel: PanelMember[]; form: FormState; editing?: { slug: string; form: FormState }; flash?: Notice }) {
+export function ReviewersPage(props: { csrf: string; panel: PanelMember[]; audit: PanelAuditRow[]; form: FormState; editing?: { slug: string; form: FormState }; flash?: Notice }) {
   return (
     <Layout title="Reviewer panel" section="catalog" csrf={props.csrf}>
       <p className="crumbs">
@@ -182,6 +184,22 @@ export function ReviewersPage(props: { csrf: string; panel: PanelMember[]; form:
             Add reviewer
           </button>
         </PostForm>
+      </section>
+      <section className="card" aria-labelledby="panel-audit-h">
+        <h2 id="panel-audit-h">Changes to the panel</h2>
+        {props.audit.length === 0 ? (
+          <p className="muted">No changes recorded.</p>
+        ) : (
+          <ul className="audit">
+            {props.audit.map((a) => (
+              <li key={a.id}>
+                <When at={a.created_at} /> · <b>{a.actor}</b> · {a.action}: {a.reviewer_name} <span className="muted">{a.reviewer}</span>
+                {Object.keys(a.detail).length ? <div className="muted detail">{describeDetail(a.detail)}</div> : null}
+              </li>
+            ))}
+          </ul>
+        )}
+        <p className="muted">A reviewer’s reviews, and their changes, are on each tool’s page.</p>
       </section>
     </Layout>
   );

@@ -4,11 +4,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createElement, type ReactElement } from 'react';
 import type { App } from '../../app.js';
-import { auditOfTool } from '../../catalog/audit.js';
+import { auditOfPanel, auditOfTool } from '../../catalog/audit.js';
 import { REVIEWER_FIELDS, saveReview, saveReviewer, saveTool, setReviewerRetired, setToolRetired, TOOL_FIELDS, type FormValues } from '../../catalog/edit.js';
 import { exportCatalog } from '../../catalog/export.js';
-import { CatalogError, importCatalog, parseCatalogJson } from '../../catalog/import.js';
-import { UploadPage } from './upload-page.js';
+import { uploadRoutes } from './catalog-upload.js';
 import { catalogRow, catalogRows, categories, panel, reviewsOfTool } from '../../catalog/listing.js';
 import { catalogForecast, runwayWarning } from '../../catalog/runway.js';
 import { SLUG_PATTERN } from '../../catalog/schema.js';
@@ -19,6 +18,7 @@ import { CalendarPage } from './calendar-page.js';
 import { planCalendar } from '../../catalog/calendar.js';
 import { isoWeekOf } from '../../issues/week.js';
 import { ToolPage, type ToolPageData } from './tool-page.js';
+import { replanWithoutRetired, retiredInPlan } from '../../issues/retired-tools.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -53,13 +53,16 @@ const DONE: Record<string, string> = {
 };
 
 const doneNotice = (req: FastifyRequest): Notice | undefined => {
-  const done = (req.query as { done?: string }).done;
-  return done && DONE[done] ? { kind: 'ok', title: DONE[done]! } : undefined;
+  const { done, replanned } = req.query as { done?: string; replanned?: unknown };
+  if (!done || !DONE[done]) return undefined;
+  const weeks = typeof replanned === 'string' ? replanned.split(',').filter((w) => /^\d{4}-W\d{2}$/.test(w)).slice(0, 20) : [];
+  return { kind: 'ok', title: weeks.length ? `${DONE[done]!} Re-planned without it: ${weeks.join(', ')}.` : DONE[done]! };
 };
 
 export async function catalogRoutes(admin: FastifyInstance, app: App, page: Page): Promise<void> {
   const actor = (req: FastifyRequest) => req.admin?.name ?? 'editor';
   const forecastOpts = { pairsPerIssue: app.config.pairsPerIssue, timeZone: app.config.scheduleTz };
+  const composeOpts = { publicUrl: app.config.publicUrl, mailingAddress: app.config.mailingAddress, pairsPerIssue: app.config.pairsPerIssue };
 
   // Every signed-in admin page shows the short-runway warning: read it before the handler renders.
   admin.addHook('preHandler', async (req) => {
@@ -85,6 +88,7 @@ export async function catalogRoutes(admin: FastifyInstance, app: App, page: Page
       reviews: tool ? await reviewsOfTool(app.db, tool.id) : [],
       panel: await panel(app.db),
       audit: tool ? await auditOfTool(app.db, tool.id) : [],
+      inPlan: tool?.retired_at ? await retiredInPlan(app.db, { toolId: tool.id }) : [],
       flash: parts.flash,
     };
     return page(reply, createElement(ToolPage, { csrf: csrfToken(reply), d }), status);
@@ -96,6 +100,7 @@ export async function catalogRoutes(admin: FastifyInstance, app: App, page: Page
     reviews: [],
     panel: [],
     audit: [],
+    inPlan: [],
   });
 
   admin.get('/catalog/tools/new', (_req, reply) => toolPage(reply, null));
@@ -129,7 +134,10 @@ export async function catalogRoutes(admin: FastifyInstance, app: App, page: Page
     const slug = slugParam(req);
     const retired = (req.body as { retired?: unknown } | undefined)?.retired !== '0';
     if (!slug || !(await setToolRetired(app.db, actor(req), slug, retired))) return toolPage(reply, slug ?? 'x', {}, 404);
-    return reply.redirect(`/admin/catalog/tools/${slug}?done=${retired ? 'retired' : 'restored'}`, 303);
+    // Weeks nobody approved yet are re-planned without it; approved and held ones are warned about (the tool page).
+    const replanned = retired ? await replanWithoutRetired(app.db, app.log, actor(req), composeOpts) : [];
+    const weeks = replanned.length ? `&replanned=${replanned.map((r) => r.week).join(',')}` : '';
+    return reply.redirect(`/admin/catalog/tools/${slug}?done=${retired ? 'retired' : 'restored'}${weeks}`, 303);
   });
   admin.post('/catalog/tools/:slug/reviews', async (req, reply) => {
     const slug = slugParam(req);
@@ -141,7 +149,7 @@ export async function catalogRoutes(admin: FastifyInstance, app: App, page: Page
   });
 
   async function reviewersPage(reply: FastifyReply, parts: { form?: FormState; editing?: { slug: string; form: FormState }; flash?: Notice } = {}, status = 200) {
-    return page(reply, createElement(ReviewersPage, { csrf: csrfToken(reply), panel: await panel(app.db), form: parts.form ?? emptyForm(), editing: parts.editing, flash: parts.flash }), status);
+    return page(reply, createElement(ReviewersPage, { csrf: csrfToken(reply), panel: await panel(app.db), audit: await auditOfPanel(app.db), form: parts.form ?? emptyForm(), editing: parts.editing, flash: parts.flash }), status);
   }
   admin.get('/catalog/reviewers', (req, reply) => reviewersPage(reply, { flash: doneNotice(req) }));
   admin.post('/catalog/reviewers', async (req, reply) => {
@@ -170,23 +178,7 @@ export async function catalogRoutes(admin: FastifyInstance, app: App, page: Page
     return page(reply, createElement(CalendarPage, { csrf: csrfToken(reply), weeks, runway }));
   });
 
-  admin.get('/catalog/import', (_req, reply) => page(reply, createElement(UploadPage, { csrf: csrfToken(reply), s: { text: '' } })));
-  // Check (a dry run showing the changes), then apply: the whole file in one transaction, or nothing.
-  admin.post('/catalog/import', async (req, reply) => {
-    const body = (req.body ?? {}) as { catalog?: unknown; step?: unknown };
-    const text = typeof body.catalog === 'string' ? body.catalog : '';
-    const apply = body.step === 'apply';
-    const refuse = (problems: string[]) => page(reply, createElement(UploadPage, { csrf: csrfToken(reply), s: { text, problems } }), 422);
-    if (text.trim() === '') return refuse(['catalog: paste the file’s JSON first']);
-    try {
-      const r = await importCatalog(app.db, parseCatalogJson(text), { dryRun: !apply, actor: `${actor(req)} (upload)` });
-      if (apply) return reply.redirect('/admin/catalog?done=imported', 303);
-      return page(reply, createElement(UploadPage, { csrf: csrfToken(reply), s: { text, diff: r.diff } }));
-    } catch (err) {
-      if (err instanceof CatalogError) return refuse(err.problems);
-      throw err;
-    }
-  });
+  await uploadRoutes(admin, app, page, actor, (req) => replanWithoutRetired(app.db, app.log, actor(req), composeOpts));
 
   admin.get('/catalog/export.json', async (_req, reply) => {
     const body = JSON.stringify(await exportCatalog(app.db), null, 2) + '\n';

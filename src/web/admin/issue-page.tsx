@@ -11,6 +11,7 @@ import { Links, Pairs, Quality, Variants } from './issue-parts.js';
 import type { VariantSummary } from '../../delivery/variants.js';
 import type { IssueResults } from './queries.js';
 import { ProgressCard, ResultsCard, type Progress } from './results.js';
+import type { RetiredInPlan } from '../../issues/retired-tools.js';
 
 export type PreviewView = 'desktop' | 'phone' | 'text';
 
@@ -36,6 +37,8 @@ export interface IssuePageData {
   tests: TestSendRow[];
   /** The topic variants of a send (none before fan-out). */
   variants?: VariantSummary[];
+  /** Retired tools this week (not sent yet) still features. */
+  retired: RetiredInPlan[];
   schedule: { slot: Date | null; cutoff: Date | null; requireApproval: boolean; cron: string; tz: string };
   view: PreviewView;
   flash?: { kind: 'ok' | 'error'; title: string; items?: string[] };
@@ -214,6 +217,13 @@ export function IssuePage({ d, csrf }: { d: IssuePageData; csrf: string }) {
       </dl>
       <ScheduleNote d={d} />
       {d.flash ? <Flash {...d.flash} /> : null}
+      {d.retired.length ? (
+        <Flash
+          kind="error"
+          title={`This week features ${d.retired.length === 1 ? 'a tool' : 'tools'} retired since it was planned: re-plan it (below) or cancel it${issue.state === 'approved' ? ', or it goes out as approved' : ''}.`}
+          items={d.retired.map((r) => `${r.pair}: ${r.name} retired`)}
+        />
+      ) : null}
       {d.progress ? <ProgressCard week={issue.week} p={d.progress} /> : null}
       {d.results ? <ResultsCard issue={issue} r={d.results} /> : null}
       <div className="grid">

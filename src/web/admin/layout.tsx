@@ -81,10 +81,10 @@ export function Layout({ title, section, csrf, refreshSeconds, signedIn = true, 
 }
 
 /** A POST form with the CSRF token: every admin action is one of these. */
-export function PostForm({ action, className, children, label }: { action: string; className?: string; children: ReactNode; label?: string }) {
+export function PostForm({ action, className, children, label, encType }: { action: string; className?: string; children: ReactNode; label?: string; encType?: 'multipart/form-data' }) {
   const csrf = useContext(CsrfContext);
   return (
-    <form method="post" action={action} className={className} aria-label={label}>
+    <form method="post" action={action} className={className} aria-label={label} encType={encType}>
       <input type="hidden" name="_csrf" value={csrf} />
       {children}
     </form>

@@ -14,6 +14,7 @@ import { isoWeekLabel, parseIsoWeek } from '../../issues/week.js';
 import type { IssuePageData, PreviewView } from './issue-page.js';
 import { issueResults } from './queries.js';
 import { progressOf } from './results.js';
+import { retiredInPlan } from '../../issues/retired-tools.js';
 
 /** A valid ISO week, or null. */
 export function validWeek(week: unknown): string | null {
@@ -65,6 +66,7 @@ export async function loadIssuePage(app: App, week: string, view: PreviewView, n
     results,
     tests: await recentTestSends(app.db, issue.id),
     variants: issue.state === 'sending' || issue.state === 'sent' ? await listVariants(app.db, issue.id) : [],
+    retired: await retiredInPlan(app.db, { issueId: issue.id }),
     schedule: {
       slot,
       cutoff: slot ? new Date(slot.getTime() + LATE_CUTOFF_MS) : null,

@@ -1,6 +1,7 @@
 // One tool in the admin: its fields (the import format's), its reviews (one per reviewer), retirement, and
 // the audit trail of every change. /admin/catalog/tools/new is the same form, empty.
 import type { AuditRow } from '../../catalog/audit.js';
+import type { RetiredInPlan } from '../../issues/retired-tools.js';
 import { communityText, missingReviews, panelPct, type CatalogRow, type PanelMember, type ToolReview } from '../../catalog/listing.js';
 import { MIN_PANEL_REVIEWS } from '../../catalog/planner.js';
 import { Field, FormError, Select, type FormState } from './catalog-form.js';
@@ -14,6 +15,8 @@ export interface ToolPageData {
   reviews: ToolReview[];
   panel: PanelMember[];
   audit: AuditRow[];
+  /** Weeks not sent yet that still feature this (retired) tool. */
+  inPlan: RetiredInPlan[];
   flash?: Notice;
 }
 
@@ -105,10 +108,28 @@ function Audit({ rows }: { rows: AuditRow[] }) {
 }
 
 /** {"tagline": ["old", "new"]} → "tagline: “old” → “new”". */
-function describeDetail(detail: Record<string, unknown>): string {
+export function describeDetail(detail: Record<string, unknown>): string {
   return Object.entries(detail)
     .map(([k, v]) => (Array.isArray(v) && v.length === 2 ? `${k}: “${String(v[0] ?? '')}” → “${String(v[1] ?? '')}”` : `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`))
     .join(' · ');
+}
+
+/** A retired tool still planned into weeks not sent yet: approved or held ones wait for an editor. */
+function RetiredWarning({ tool, rows }: { tool: string; rows: RetiredInPlan[] }) {
+  return (
+    <div className="flash error" role="alert" id="retired-in-plan">
+      <b>{`${tool} is retired but still planned:`}</b>
+      <ul>
+        {rows.map((r) => (
+          <li key={`${r.week}-${r.pair}`}>
+            <a href={`/admin/issues/${r.week}`}>{r.week}</a>
+            {` (${r.state}): ${r.pair}. `}
+            {r.state === 'approved' ? 'It was approved with this pair and goes out as approved unless you re-plan or cancel the week.' : r.state === 'held' ? 'The week is held: re-plan it before you approve it.' : 'The planner found no pair to replace it: re-plan or cancel the week.'}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
 }
 
 export function ToolPage({ d, csrf }: { d: ToolPageData; csrf: string }) {
@@ -128,6 +149,7 @@ export function ToolPage({ d, csrf }: { d: ToolPageData; csrf: string }) {
         </p>
       ) : null}
       {d.flash ? <Flash {...d.flash} /> : null}
+      {tool && d.inPlan.length ? <RetiredWarning tool={tool.name} rows={d.inPlan} /> : null}
       <div className="grid">
         <div>
           <section className="card" aria-labelledby="tool-h">
