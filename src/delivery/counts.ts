@@ -124,13 +124,16 @@ export async function sentPerMinute(db: Queryable, issueId: number): Promise<Arr
 }
 
 // Readers who got this issue and left before the next issue started sending: the readers who left in
-// that window (a handful), each checked against the ledger by primary key.
-const UNSUBSCRIBED_AFTER = sql`
+// that window (a handful), each checked against the ledger by primary key. The LATERAL ... LIMIT 1 keeps
+// it a probe per leaver: written as EXISTS, the planner, misled by a fresh partition's missing statistics,
+// turned it into a semi-join that reads the issue's whole partition (2.4 s per issue page at 200,000
+// readers, against 0.05 ms).
+export const UNSUBSCRIBED_AFTER = sql`
   SELECT count(*)::int AS n
   FROM subscribers s
+  CROSS JOIN LATERAL (SELECT 1 FROM deliveries d WHERE d.issue_id = $1 AND d.subscriber_id = s.id AND d.state = 'sent' LIMIT 1) got
   WHERE s.unsubscribed_at >= $2
-    AND s.unsubscribed_at < coalesce((SELECT min(send_started_at) FROM issues WHERE send_started_at > $2), 'infinity')
-    AND EXISTS (SELECT 1 FROM deliveries d WHERE d.issue_id = $1 AND d.subscriber_id = s.id AND d.state = 'sent')`;
+    AND s.unsubscribed_at < coalesce((SELECT min(send_started_at) FROM issues WHERE send_started_at > $2), 'infinity')`;
 
 /** The issue's "unsubscribed after" figure; a pruned issue keeps the one it had ('frozen:unsubscribed'). */
 export async function unsubscribedAfter(db: Queryable, issueId: number, sendStartedAt: Date | null, opts: { live?: boolean } = {}): Promise<number> {
