@@ -1,5 +1,6 @@
 // Approval behind the quality gate. Every caller that approves (the admin, `verdicts send`) comes here
 // instead of calling lifecycle.approveWeek directly, so a broken render can never be approved.
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { CronExpressionParser } from 'cron-parser';
 import type { Db, Queryable } from '../db/pool.js';
@@ -30,10 +31,33 @@ const TOOL_URLS = `
   SELECT DISTINCT t.url FROM comparisons c JOIN tools t ON t.id IN (c.tool_a_id, c.tool_b_id)
   WHERE c.issue_id = $1 AND t.url IS NOT NULL`;
 
-/** The gate's report on an issue's stored render, personalised for the sample reader. */
-export async function issueQuality(db: Queryable, issue: repo.IssueRow, opts: GateOptions): Promise<ReturnType<typeof checkIssue>> {
+type IssueReport = ReturnType<typeof checkIssue>;
+// The report is a function of the render and the tools' links alone, and a render is immutable: an edit
+// re-renders, which changes the key. So each process checks a render once, not on every admin page view
+// (the check personalises and parses the whole email: most of an issue page's time).
+const REPORTS_KEPT = 32;
+const reports = new Map<string, IssueReport>();
+
+/** The gate's report on an issue's stored render, personalised for the sample reader. Kept per render and
+ * shared between callers: read it, never change it. */
+export async function issueQuality(db: Queryable, issue: repo.IssueRow, opts: GateOptions): Promise<IssueReport> {
   const { rows } = await db.query<{ url: string }>(TOOL_URLS, [issue.id]);
-  return checkIssue(issue, { publicUrl: opts.publicUrl, tokenSecret: opts.tokenSecret ?? 'quality-gate-sample', toolUrls: rows.map((r) => r.url) });
+  const toolUrls = rows.map((r) => r.url);
+  const tokenSecret = opts.tokenSecret ?? 'quality-gate-sample';
+  const key = createHash('sha256')
+    .update(JSON.stringify([issue.id, issue.week, issue.subject, issue.html, issue.text, opts.publicUrl, tokenSecret, toolUrls]))
+    .digest('base64');
+  const kept = reports.get(key);
+  if (kept) {
+    // Most recently used last: the oldest is the one dropped.
+    reports.delete(key);
+    reports.set(key, kept);
+    return kept;
+  }
+  const report = checkIssue(issue, { publicUrl: opts.publicUrl, tokenSecret, toolUrls });
+  reports.set(key, report);
+  if (reports.size > REPORTS_KEPT) reports.delete(reports.keys().next().value!);
+  return report;
 }
 
 /**

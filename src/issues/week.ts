@@ -62,13 +62,20 @@ export function weekRange(week: string): { start: Date; end: Date } {
 }
 
 /** The ISO week that contains `date` on the calendar of `timeZone` (an IANA name). */
+// A DateTimeFormat costs far more to build than to use: one per time zone (scheduledSlot calls isoWeekOf
+// for every firing of a week, on every admin issue page).
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+function dayFormat(timeZone: string): Intl.DateTimeFormat {
+  let f = dayFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' });
+    dayFormats.set(timeZone, f);
+  }
+  return f;
+}
+
 export function isoWeekOf(date: Date, timeZone = 'UTC'): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-  }).formatToParts(date);
+  const parts = dayFormat(timeZone).formatToParts(date);
   const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   const day = Date.UTC(part('year'), part('month') - 1, part('day'));
   // The week's Thursday decides its year (ISO 8601).

@@ -4,6 +4,7 @@
 import { inTransaction, type Queryable, type Db } from '../db/pool.js';
 import { emailHash, normaliseEmail } from './import.js';
 import { idempotencyKey } from '../delivery/ledger.js';
+import { FORGET_READER_FIGURES } from '../delivery/counts.js';
 
 const sql = String.raw;
 
@@ -42,6 +43,7 @@ const Q = {
   // Votes and delivery rows go with the reader (ON DELETE CASCADE); the outbox and test sends hold the address too.
   eraseMessages: sql`DELETE FROM outbox WHERE lower(to_address) = $1`,
   eraseTestSends: sql`DELETE FROM test_sends WHERE lower(to_address) = $1`,
+  idsOf: sql`SELECT id FROM subscribers WHERE lower(email) = $1`,
   erase: sql`DELETE FROM subscribers WHERE lower(email) = $1 RETURNING id`,
 };
 
@@ -92,6 +94,9 @@ export async function forgetSubscriber(db: Db, rawEmail: string): Promise<{ eras
     await tx.query(Q.remember, [emailHash(email)]);
     await tx.query(Q.eraseMessages, [email]);
     await tx.query(Q.eraseTestSends, [email]);
+    // The issues' figures keep what the reader's delivery rows counted (they are historical totals).
+    const ids = (await tx.query<{ id: number }>(Q.idsOf, [email])).rows.map((r) => r.id);
+    if (ids.length) await tx.query(FORGET_READER_FIGURES, [ids]);
     const { rowCount } = await tx.query(Q.erase, [email]);
     return { erased: (rowCount ?? 0) > 0 };
   });

@@ -27,6 +27,8 @@ function parse() {
         issues: string,
         readers: string,
         'webhook-events': string,
+        'web-profile': string,
+        'webhook-connections': string,
         'ceiling-only': boolean,
         'keep-db': boolean,
         'keep-logs': boolean,

@@ -15,7 +15,7 @@ import { planWeek } from '../../src/issues/plan.js';
 import { renderWeek } from '../../src/issues/lifecycle.js';
 import { comparisonsOf, findIssue } from '../../src/issues/repo.js';
 import { approvalDeadline, afterScheduledRender } from '../../src/issues/schedule.js';
-import { approveWithGate, QualityGateError, scheduledSlot } from '../../src/issues/approval.js';
+import { approveWithGate, issueQuality, QualityGateError, scheduledSlot } from '../../src/issues/approval.js';
 import { isoWeekOf } from '../../src/issues/week.js';
 import { verifyToken } from '../../src/subscribers/tokens.js';
 import { scheduleDeps } from '../../src/queue/schedule-jobs.js';
@@ -185,6 +185,25 @@ describe('the issue page', () => {
     expect(frame.headers['content-security-policy']).toContain("default-src 'none'");
     expect(frame.body).toContain('<base target="_blank">');
     expect(frame.body).not.toMatch(/%%[A-Z_0-9]+%%/);
+  });
+
+  it('checks a render once: the quality report is kept until the render changes', async () => {
+    const week = '2030-W11';
+    const issue = await planAndRender(week);
+    const first = await issueQuality(h.app.db, issue, h.config);
+    expect(first.failures).toEqual([]);
+    // The same render again (another page view): the report made the first time.
+    expect(await issueQuality(h.app.db, (await findIssue(h.app.db, week))!, h.config)).toBe(first);
+    // A changed render (an edit, or rows written by hand): checked anew.
+    await h.app.db.query(`UPDATE issues SET html = replace(html, ' lang="en"', '') WHERE id = $1`, [issue.id]);
+    const changed = await issueQuality(h.app.db, (await findIssue(h.app.db, week))!, h.config);
+    expect(changed).not.toBe(first);
+    expect(changed.failures.map((f) => f.check)).toContain('lang');
+    const page = await web.inject({ url: `/admin/issues/${week}`, headers: { ...bearer, accept: 'text/html' } });
+    expect(page.body).toContain('no lang attribute');
+    // Rendered again: the stored render is whole again and so is its report.
+    await renderWeek(h.app.db, h.app.log, week, h.app.config);
+    expect((await issueQuality(h.app.db, (await findIssue(h.app.db, week))!, h.config)).failures).toEqual([]);
   });
 
   it('answers 404 for a week without an issue and for a week that does not exist', async () => {
@@ -410,13 +429,19 @@ describe('progress and results', () => {
     expect(sending.body).toMatch(/<noscript><meta http-equiv="refresh" content="5"\/><\/noscript>/);
     const p = await web.inject({ url: `/admin/issues/${week}/progress.json`, headers: bearer });
     expect(p.json()).toMatchObject({ state: 'sending', to_send: 3, sent: 2, pending: 1, percent: 66 });
+    expect(p.headers['cache-control']).toBe('no-store');
 
     await h.app.db.query(`UPDATE deliveries SET state = 'sent', sent_at = now() WHERE issue_id = $1 AND state = 'queued'`, [issue.id]);
     await recountIssue(h.app.db, issue.id);
     await h.app.db.query(`UPDATE issues SET state = 'sent', sent_at = now() WHERE id = $1`, [issue.id]);
     await h.app.db.query(`UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = now() WHERE id = $1`, [subs[2]!.id]);
     await h.app.db.query(`INSERT INTO votes (subscriber_id, tool_id, issue_id, choice) VALUES ($1, $3, $4, 'ship'), ($2, $3, $4, 'skip')`, [subs[0]!.id, subs[1]!.id, pair!.tool_a_id, issue.id]);
+    // A sent issue's progress never changes again: the browser may keep it (the page itself stays no-store).
+    const final = await web.inject({ url: `/admin/issues/${week}/progress.json`, headers: bearer });
+    expect(final.json()).toMatchObject({ state: 'sent', to_send: 3, sent: 3, pending: 0, percent: 100 });
+    expect(final.headers['cache-control']).toBe('private, max-age=86400, immutable');
     const sent = await web.inject({ url: `/admin/issues/${week}`, headers: bearer });
+    expect(sent.headers['cache-control']).toBe('no-store');
     expect(sent.body).toContain('Results');
     const tile = (label: string) => new RegExp(`<b>(\\d+)</b><small>${label}`).exec(sent.body)?.[1];
     expect(tile('sent')).toBe('3');

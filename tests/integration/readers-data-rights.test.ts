@@ -4,9 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { createHarness, type Harness } from '../support/harness.js';
 import { emailHash, importSubscribersCsv } from '../../src/subscribers/import.js';
+import { deliveryCounts, issueFigures, recountFigures, recountIssue, storedFigures } from '../../src/delivery/counts.js';
 
 let h: Harness;
 let issueId: number;
+let sendingId: number; // an issue still sending, with a row of Ada's not sent yet
 
 function verdicts(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -29,6 +31,11 @@ beforeAll(async () => {
   const tool = (await db.query(`SELECT id FROM tools ORDER BY slug LIMIT 1`)).rows[0].id;
   await db.query(`INSERT INTO votes (subscriber_id, tool_id, issue_id, choice) VALUES ($1, $2, $3, 'ship')`, [id, tool, issue]);
   await db.query(`INSERT INTO deliveries (issue_id, subscriber_id, batch_no, state, provider_message_id, events, sent_at) VALUES ($1, $2, 7, 'sent', 're_1', '{"opened": {"count": 1}}', now())`, [issue, id]);
+  sendingId = (await db.query(`INSERT INTO issues (week, state, subject, html, text, send_started_at) VALUES ('2026-W09', 'sending', 's', 'h', 't', now()) RETURNING id`)).rows[0].id;
+  await db.query(`INSERT INTO deliveries (issue_id, subscriber_id, batch_no, state) VALUES ($1, $2, 0, 'queued')`, [sendingId, id]);
+  // Rows written by hand: the figures from a recount, as the ledger would have kept them.
+  await recountIssue(db, issue);
+  await recountIssue(db, sendingId);
   await db.query(`INSERT INTO outbox (idempotency_key, position, message_id, to_address, from_address, subject, html, text) VALUES ('k', 0, 'k/0', 'ada@example.com', 'x@y.z', 'Confirm', 'h', 't')`);
   await db.query(`INSERT INTO subscribers (email, status, source) VALUES ('grace@example.com', 'active', 'form')`);
 });
@@ -44,7 +51,10 @@ describe('verdicts subscribers export', () => {
     expect(data.subscriber).toMatchObject({ email: 'ada@example.com', name: 'Ada', status: 'active', source: 'form' });
     expect(data.subscriber.consent_at).toBeTruthy();
     expect(data.votes).toEqual([expect.objectContaining({ choice: 'ship', issue: '2026-W08' })]);
-    expect(data.deliveries).toEqual([expect.objectContaining({ issue: '2026-W08', state: 'sent', provider_message_id: 're_1', events: { opened: { count: 1 } } })]);
+    expect(data.deliveries).toEqual([
+      expect.objectContaining({ issue: '2026-W08', state: 'sent', provider_message_id: 're_1', events: { opened: { count: 1 } } }),
+      expect.objectContaining({ issue: '2026-W09', state: 'queued' }),
+    ]);
     // The batch it went in, and that batch's idempotency key: the string to grep the senders' logs for.
     expect(data.deliveries[0]).toMatchObject({ batch_no: 7, idempotency_key: `verdicts/2026-W08/issue-${issueId}/batch-7` });
     expect(data.deliveries[0]).not.toHaveProperty('issue_id');
@@ -76,6 +86,24 @@ describe('verdicts subscribers forget', () => {
     const { rows } = await h.app.db.query(`SELECT email_hash FROM forgotten_subscribers`);
     expect(JSON.stringify(rows)).not.toContain('ada');
     expect(await count(`SELECT count(*)::int AS n FROM subscribers WHERE email = 'grace@example.com'`)).toBe(1);
+  });
+
+  it("keeps the issues' figures as historical totals that a recount still agrees with", async () => {
+    // Ada's rows are gone (the test above); the sent issue still counts the reader it was sent to and
+    // her open, and her row that was never sent now counts as skipped, so that send can reach 100 %.
+    const sent = (await issueFigures(h.app.db, [issueId])).get(issueId)!;
+    expect(sent).toMatchObject({ to_send: 1, sent: 1, pending: 0 });
+    expect(sent.events.opened).toBe(1);
+    expect(await deliveryCounts(h.app.db, sendingId)).toEqual({ to_send: 1, sent: 0, failed: 0, skipped: 1, pending: 0 });
+    for (const id of [issueId, sendingId]) {
+      expect(await recountFigures(h.app.db, id)).toEqual(await storedFigures(h.app.db, id));
+      // A repair recount changes nothing either.
+      const before = await storedFigures(h.app.db, id);
+      await recountIssue(h.app.db, id);
+      expect(await storedFigures(h.app.db, id)).toEqual(before);
+    }
+    // Her vote went with her: the vote totals are the votes there are.
+    expect(await count(`SELECT coalesce(sum(n), 0)::int AS n FROM vote_counts`)).toBe(0);
   });
 
   it('keeps a later import from adding the address back', async () => {

@@ -81,7 +81,8 @@ export async function adminGate(admin: FastifyInstance, app: App): Promise<void>
     // admin addresses from the tool sites an email preview links to.
     reply.header('referrer-policy', 'same-origin');
     reply.header('x-content-type-options', 'nosniff');
-    if (!req.url.startsWith('/admin/assets/') && !req.url.startsWith('/admin/queues/static/')) reply.header('cache-control', 'no-store');
+    // Nothing is cached unless its route says it may be (assets, a sent issue's progress).
+    if (!reply.hasHeader('cache-control') && !req.url.startsWith('/admin/queues/static/')) reply.header('cache-control', 'no-store');
     if (kind === 'queues' && typeof payload === 'string' && /text\/html/.test(String(reply.getHeader('content-type') ?? ''))) return queuesDocument(payload);
     return payload;
   });

@@ -12,7 +12,10 @@ export interface Progress extends DeliveryCounts {
   seconds: number | null;
 }
 
-export function progressOf(issue: IssueRow, counts: DeliveryCounts): Progress {
+/** What progress needs of an issue (progress.json reads only these columns). */
+export type ProgressIssue = Pick<IssueRow, 'id' | 'state' | 'send_started_at' | 'sent_at'>;
+
+export function progressOf(issue: ProgressIssue, counts: DeliveryCounts): Progress {
   const done = counts.sent + counts.failed + counts.skipped;
   const start = issue.send_started_at?.getTime();
   const end = issue.sent_at?.getTime() ?? Date.now();

@@ -15,7 +15,7 @@ import { ADMIN_CSS, ADMIN_JS } from '../admin/assets.js';
 import { adminGate, adminPage, wantsHtml } from '../admin/gate.js';
 import { ErrorPage, IssuesPage, OutboxMessagePage, OutboxPage } from '../admin/pages.js';
 import { catalogRoutes } from '../admin/catalog-routes.js';
-import { progressOf } from '../admin/results.js';
+import { progressOf, type ProgressIssue } from '../admin/results.js';
 import { csrfToken, loadIssuePage, weekParam } from '../admin/load.js';
 import { IssuePage, type PreviewView } from '../admin/issue-page.js';
 import { listIssuesWithCounts, outboxMessage, outboxPage, readerCounts } from '../admin/queries.js';
@@ -29,6 +29,9 @@ const page = adminPage;
 function emailDocument(html: string): string {
   return /<head[^>]*>/i.test(html) ? html.replace(/<head([^>]*)>/i, '<head$1><base target="_blank">') : `<base target="_blank">${html}`;
 }
+
+// progress.json's issue: its state and times, not its stored render (tens of KB per poll).
+const PROGRESS_ISSUE = `SELECT id, state, send_started_at, sent_at FROM issues WHERE week = $1`;
 
 export async function adminRoutes(f: FastifyInstance, app: App): Promise<void> {
   await f.register(
@@ -89,10 +92,13 @@ export async function adminRoutes(f: FastifyInstance, app: App): Promise<void> {
         return reply.type('text/html; charset=utf-8').send(emailDocument(report.sample.html));
       });
 
+      // Polled every 2 s by an open issue page: the issue's state and times (not its stored render) and its
+      // counters, two index reads. A sent issue's figures never change again: the browser may keep them.
       admin.get('/issues/:week/progress.json', async (req, reply) => {
         const week = weekParam(req);
-        const issue = week ? await findIssue(app.db, week) : null;
+        const issue = week ? (await app.db.query<ProgressIssue>(PROGRESS_ISSUE, [week])).rows[0] : undefined;
         if (!issue) return reply.status(404).send({ error: 'no such issue' });
+        if (issue.state === 'sent') reply.header('cache-control', 'private, max-age=86400, immutable');
         return progressOf(issue, await deliveryCounts(app.db, issue.id));
       });
 
