@@ -27,16 +27,20 @@ export function limiterFor(rate: number): { max: number; duration: number } {
 // memory and sent more slowly (GC); measured by tests/bench/send-bench.ts, 4 in flight fill the provider
 // as well as 8. So at most INLINE_IN_FLIGHT of them run at once in a process (src/delivery/sender.ts),
 // whatever the worker's concurrency. A templated batch is ~90 KB: its time is round trips (Postgres, the
-// gate, the provider), not CPU, so more of them in flight keep the cores busy. The worker's concurrency is
-// derived from SEND_RATE (a rate of R requests/s needs about R in flight at ~1 s of provider latency), at
-// most MAX_SEND_CONCURRENCY; beyond that, run more sender processes: they share the queue and the gate.
-// On BullMQ's PostgreSQL backend the queue's own commands (fetching, locking, completing each job) share the
-// process's pool of 8 connections with the batches' statements: there 4 in flight, as before.
+// gate, the provider), not CPU, so more of them in flight keep the cores busy when the gate does not bind.
+// The worker's concurrency is derived from SEND_RATE: up to 4 (which covers 4 requests/s at 1 s of provider
+// latency), and beyond 10 requests/s one batch per 2.5 requests/s (400 ms per batch), at most
+// MAX_SEND_CONCURRENCY. Not more at low rates: there every batch waits for its slot anyway, and batches that
+// start together (the first window of a send) delay each other's requests on the event loop by tens of ms,
+// which at R = 10 put 11 arrivals into one second. Beyond that, run more sender processes: they share the
+// queue and the gate. On BullMQ's PostgreSQL backend the queue's own commands (fetching, locking, completing
+// each job) share the process's pool of 8 connections with the batches' statements: there 4, as before.
 const MAX_SEND_CONCURRENCY = { redis: 16, postgres: 4 } as const;
 
 /** Batches one sender process runs at once at this SEND_RATE on this queue backend. */
 export function sendConcurrency(rate: number, backend: 'redis' | 'postgres' = 'redis'): number {
-  return Math.min(MAX_SEND_CONCURRENCY[backend], Math.max(2, Math.ceil(rate)));
+  const wanted = Math.max(Math.min(4, Math.max(2, Math.ceil(rate))), Math.ceil(rate / 2.5));
+  return Math.min(MAX_SEND_CONCURRENCY[backend], wanted);
 }
 
 export interface RunningWorkers {

@@ -33,6 +33,7 @@ function parse() {
         'known-address': boolean,
         'from-source': boolean,
         inline: boolean,
+        paths: string,
       },
       allowPositionals: false,
     });
