@@ -34,6 +34,7 @@ function parse() {
         'from-source': boolean,
         inline: boolean,
         paths: string,
+        'profile-dir': string,
       },
       allowPositionals: false,
     });

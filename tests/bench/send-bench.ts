@@ -1,7 +1,7 @@
 // `npm run bench [-- --subscribers N] [--backend redis|postgres]`: the real send pipeline against the
 // transport ceiling, in one run, on this machine. More flags: --ceiling-seconds S (20), --concurrency C
 // (of the ceiling loop; default 4, the sender's own), --node-options "…" (NODE_OPTIONS of the worker
-// processes), --from-source (run the workers through tsx instead of the production build), --ceiling-only,
+// processes), --paths template|inline (one path only), --profile-dir DIR (a CPU profile of the sender), --from-source (run the workers through tsx instead of the production build), --ceiling-only,
 // --keep-db, --keep-logs.
 //
 //   ceiling   the fake provider (its own process, no rate limit, bodies not kept) fed by a bare loop of
@@ -214,7 +214,10 @@ async function measurePipeline(app: App, baseEnv: Record<string, string>, provid
   await provider.control({ op: 'reset' });
   const fanout = startVerdicts('fan-out worker', ['worker', 'render'], env, path.join(logDir, `render-${which.label}.log`), { entry });
   const metricsPort = await freePort();
-  const sender = startVerdicts('sender', ['worker', 'send'], { ...env, METRICS_PORT: String(metricsPort) }, path.join(logDir, `send-${which.label}.log`), { entry });
+  // --profile-dir DIR: a V8 CPU profile of the sender (node --cpu-prof), written when it exits.
+  const profileDir = arg('profile-dir');
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=sender-${which.label}.cpuprofile`] : [];
+  const sender = startVerdicts('sender', ['worker', 'send'], { ...env, METRICS_PORT: String(metricsPort) }, path.join(logDir, `send-${which.label}.log`), { entry, nodeArgs });
   const workers: VerdictsProcess[] = [fanout, sender];
   try {
     await Promise.all(workers.map((w) => w.waitForLog('workers started', 60_000)));
