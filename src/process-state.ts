@@ -17,8 +17,34 @@ export interface ProcessState {
   confirmTemplates: Map<string, string>;
   /** Every batch this process sends counts against it (src/delivery/garbage.ts). */
   heap: HeapCeiling;
+  /** Inline batches (each ~15 MB while in flight) this process builds and sends at once. */
+  inlineSlots: Slots;
+}
+
+/** At most INLINE_IN_FLIGHT inline batches at once, whatever the send worker's concurrency
+ * (workers/start.ts): 4 fill the provider as well as 8 and keep a sender's memory bounded. */
+export const INLINE_IN_FLIGHT = 4;
+
+/** A counting semaphore: `run` waits for one of `size` slots, first come first served. */
+export class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+  constructor(size: number) {
+    this.free = size;
+  }
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
 }
 
 export function createProcessState(): ProcessState {
-  return { issues: new Map(), gateBinds: false, confirmTemplates: new Map(), heap: new HeapCeiling() };
+  return { issues: new Map(), gateBinds: false, confirmTemplates: new Map(), heap: new HeapCeiling(), inlineSlots: new Slots(INLINE_IN_FLIGHT) };
 }

@@ -21,13 +21,27 @@ export function limiterFor(rate: number): { max: number; duration: number } {
   return { max, duration: Math.round((1000 * max) / (rate * 1.5)) };
 }
 
-// Each batch in flight holds ~15 MB: the SDK's JSON body of 100 personalised copies of the ~36 KB issue
+// An inline batch in flight holds ~15 MB: the SDK's JSON body of 100 personalised copies of the ~36 KB issue
 // (two-byte when the text has characters beyond Latin-1) and its UTF-8 bytes; the copies themselves are
 // made while the body is written (src/delivery/personalize.ts). At 32 in flight a sender passed 1 GB of
 // memory and sent more slowly (GC); measured by tests/bench/send-bench.ts, 4 in flight fill the provider
-// as well as 8, and 4 also covers a provider rate of 4 requests/s at 1 s of latency. Beyond that, run more
-// sender processes: they share the queue and the send-rate gate.
-const MAX_SEND_CONCURRENCY = 4;
+// as well as 8. So at most INLINE_IN_FLIGHT of them run at once in a process (src/delivery/sender.ts),
+// whatever the worker's concurrency. A templated batch is ~90 KB: its time is round trips (Postgres, the
+// gate, the provider), not CPU, so more of them in flight keep the cores busy when the gate does not bind.
+// The worker's concurrency is derived from SEND_RATE: up to 4 (which covers 4 requests/s at 1 s of provider
+// latency), and beyond 10 requests/s one batch per 2.5 requests/s (400 ms per batch), at most
+// MAX_SEND_CONCURRENCY. Not more at low rates: there every batch waits for its slot anyway, and batches that
+// start together (the first window of a send) delay each other's requests on the event loop by tens of ms,
+// which at R = 10 put 11 arrivals into one second. Beyond that, run more sender processes: they share the
+// queue and the gate. On BullMQ's PostgreSQL backend the queue's own commands (fetching, locking, completing
+// each job) share the process's pool of 8 connections with the batches' statements: there 4, as before.
+const MAX_SEND_CONCURRENCY = { redis: 16, postgres: 4 } as const;
+
+/** Batches one sender process runs at once at this SEND_RATE on this queue backend. */
+export function sendConcurrency(rate: number, backend: 'redis' | 'postgres' = 'redis'): number {
+  const wanted = Math.max(Math.min(4, Math.max(2, Math.ceil(rate))), Math.ceil(rate / 2.5));
+  return Math.min(MAX_SEND_CONCURRENCY[backend], wanted);
+}
 
 export interface RunningWorkers {
   workers: AppWorker[];
@@ -55,9 +69,9 @@ export function startWorkers(app: App, roles: QueueRole[], opts: { sendConcurren
       role === 'send'
         ? app.queues.worker(`${app.queuePrefix}-send`, processor, {
             ...common,
-            // Enough requests in flight to fill the rate with ~1 s of provider latency, but at most
-            // MAX_SEND_CONCURRENCY: the limiter caps the rate across every sender process sharing this queue.
-            concurrency: opts.sendConcurrency ?? Math.min(MAX_SEND_CONCURRENCY, Math.max(2, Math.ceil(app.config.sendRate))),
+            // Enough requests in flight to fill the rate with ~1 s of provider latency (sendConcurrency);
+            // the limiter caps the rate across every sender process sharing this queue.
+            concurrency: opts.sendConcurrency ?? sendConcurrency(app.config.sendRate, app.queues.kind),
             limiter: limiterFor(app.config.sendRate),
           })
         : role === 'confirm'

@@ -51,6 +51,7 @@ const transient = (c: { status: number | null }) => c.status === null || c.statu
 export class IssueTemplates {
   // Per app, not per process: tests run several apps (databases, fakes) in one process.
   private readonly decided = new Map<string, IssueTemplateRef | null>();
+  private readonly deciding = new Map<string, Promise<IssueTemplateRef | null>>();
 
   constructor(
     private readonly deps: { db: Db; provider: TemplateProvider | undefined; enabled: boolean; gate: RateGate; log: Logger },
@@ -62,7 +63,15 @@ export class IssueTemplates {
     const source = issueTemplateSource(issue);
     const key = `${issue.id}/${source.contentHash}`;
     if (this.decided.has(key)) return this.decided.get(key)!;
-    const decision = await this.decide(this.deps.provider, issue, source);
+    // One decision per issue and process: the batches in flight when a send starts wait for the same one
+    // instead of each holding a pool connection while the row lock is held (with more batches in flight
+    // than connections, the holder could then not get one for its own send-rate slot).
+    let pending = this.deciding.get(key);
+    if (!pending) {
+      pending = this.decide(this.deps.provider, issue, source).finally(() => this.deciding.delete(key));
+      this.deciding.set(key, pending);
+    }
+    const decision = await pending;
     if (this.decided.size >= 16) this.decided.clear();
     this.decided.set(key, decision);
     return decision;

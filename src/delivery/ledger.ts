@@ -67,29 +67,31 @@ const Q = {
   batchVariant: `
     SELECT variant_key FROM deliveries
     WHERE issue_id = $1 AND batch_no = $2 AND state IN ('queued', 'sending') LIMIT 1`,
-  // One statement claims the batch's unstarted rows: readers who left after fan-out are skipped, not sent,
-  // the rest become 'sending'. Only rows nobody has started are touched, so a batch that may already have
-  // reached the provider keeps exactly the body it was first sent with. Two workers claiming the same
-  // batch at once: the second waits on the row locks, then finds nothing 'queued'.
-  claim: `
-    WITH changed AS (
+  // One statement claims the batch and counts the attempt about to be made: readers who left after fan-out
+  // are skipped, not sent; the batch's other unstarted rows become 'sending'; and every row now 'sending'
+  // (claimed now, or by an earlier attempt that may have reached the provider) is this attempt's send set,
+  // in a fixed order (the same recipients and order on every retry), with its attempt counted. Rows already
+  // 'sending' are never skipped, so a batch that may have reached the provider keeps exactly the body it
+  // was first sent with. The rows are locked first (in key order) and their state read there: the figures
+  // need the state each row left. Two workers claiming the same batch at once: the second waits on the row
+  // locks, then finds the rows 'sending' and sends the same body under the same key (a replay).
+  claimAttempt: `
+    WITH old AS (
+      SELECT subscriber_id, state FROM deliveries
+      WHERE issue_id = $1 AND batch_no = $2 AND state IN ('queued', 'sending')
+      ORDER BY subscriber_id FOR UPDATE),
+    changed AS (
       UPDATE deliveries d
-      SET state = CASE WHEN s.status = 'active' THEN 'sending' ELSE 'skipped' END,
-          last_error = CASE WHEN s.status = 'active' THEN d.last_error ELSE 'reader is ' || s.status || ' since fan-out' END,
+      SET state = CASE WHEN o.state = 'sending' OR s.status = 'active' THEN 'sending' ELSE 'skipped' END,
+          last_error = CASE WHEN o.state = 'sending' OR s.status = 'active' THEN d.last_error ELSE 'reader is ' || s.status || ' since fan-out' END,
+          attempts = d.attempts + CASE WHEN o.state = 'sending' OR s.status = 'active' THEN 1 ELSE 0 END,
           updated_at = now()
-      FROM subscribers s
-      WHERE d.issue_id = $1 AND d.batch_no = $2 AND d.state = 'queued' AND s.id = d.subscriber_id
-      RETURNING d.issue_id, d.batch_no, 'queued'::text AS old_state, d.state AS new_state),
-    ${bumpCounts('changed')}
-    SELECT count(*) FILTER (WHERE new_state = 'skipped')::int AS skipped FROM changed`,
-  // The batch's send set, in a fixed order (the same recipients and order on every retry), counting the
-  // attempt about to be made.
-  attemptSendSet: `
-    WITH attempt AS (
-      UPDATE deliveries SET attempts = attempts + 1, updated_at = now()
-      WHERE issue_id = $1 AND batch_no = $2 AND state = 'sending'
-      RETURNING subscriber_id)
-    SELECT a.subscriber_id, s.email FROM attempt a JOIN subscribers s ON s.id = a.subscriber_id ORDER BY a.subscriber_id`,
+      FROM old o, subscribers s
+      WHERE d.issue_id = $1 AND d.batch_no = $2 AND d.subscriber_id = o.subscriber_id AND s.id = d.subscriber_id
+      RETURNING d.issue_id, d.batch_no, o.state::text AS old_state, d.state::text AS new_state, d.subscriber_id, s.email),
+    moved AS (SELECT issue_id, batch_no, old_state, new_state FROM changed WHERE old_state <> new_state),
+    ${bumpCounts('moved')}
+    SELECT subscriber_id, email, new_state FROM changed ORDER BY subscriber_id`,
   // batch_no is redundant for correctness but not for speed: without it the planner may read the whole
   // pending index of the issue (its entries for rows already sent linger until vacuum), which at a million
   // readers cost ~150 ms per batch and grew with every batch sent.
@@ -145,14 +147,17 @@ export async function batchVariant(db: Queryable, issueId: number, batch: number
   return rows[0] ? rows[0].variant_key : undefined;
 }
 
-/** Skips departed readers and moves the rest of a batch's untouched rows to 'sending', in one statement. */
-export async function claimBatch(db: Queryable, issueId: number, batch: number): Promise<{ skipped: number }> {
-  return (await db.query<{ skipped: number }>(Q.claim, [issueId, batch])).rows[0]!;
-}
-
-/** The batch's claimed rows, ordered, with the attempt counted. Empty when an earlier run finished it. */
-export async function attemptSendSet(db: Queryable, issueId: number, batch: number): Promise<Array<{ subscriber_id: number; email: string }>> {
-  return (await db.query(Q.attemptSendSet, [issueId, batch])).rows;
+/** Claims a batch and counts the attempt, in one statement: departed readers skipped, the rest (and rows an
+ * earlier attempt claimed) returned, ordered. Empty `send` when an earlier run finished the batch. */
+export async function claimAttempt(db: Queryable, issueId: number, batch: number): Promise<{ skipped: number; send: Array<{ subscriber_id: number; email: string }> }> {
+  const { rows } = await db.query<{ subscriber_id: number; email: string; new_state: string }>(Q.claimAttempt, [issueId, batch]);
+  const send: Array<{ subscriber_id: number; email: string }> = [];
+  let skipped = 0;
+  for (const r of rows) {
+    if (r.new_state === 'sending') send.push({ subscriber_id: r.subscriber_id, email: r.email });
+    else skipped++;
+  }
+  return { skipped, send };
 }
 
 export async function markSent(db: Queryable, issueId: number, batch: number, subscriberIds: number[], messageIds: string[]): Promise<number> {

@@ -34,7 +34,7 @@ export interface SenderDeps {
   /** The issue stored at the provider once; absent or null for an issue: every email inline. */
   templates?: IssueTemplates;
   /** The process's issue cache, gate flag and heap ceiling (src/process-state.ts). */
-  state: Pick<ProcessState, 'issues' | 'gateBinds' | 'heap'>;
+  state: Pick<ProcessState, 'issues' | 'gateBinds' | 'heap' | 'inlineSlots'>;
 }
 
 export type BatchResult =
@@ -145,9 +145,23 @@ export async function sendBatch(
     return { kind: 'failed', reason: err.message };
   }
 
-  const { skipped } = await ledger.claimBatch(db, job.issueId, job.batch);
+  // An inline batch holds ~15 MB while in flight: a few at a time (INLINE_IN_FLIGHT), whatever the worker's
+  // concurrency; a templated one ~100 KB.
+  return template ? sendClaimed(deps, job, opts, issue, variant, template, started) : deps.state.inlineSlots.run(() => sendClaimed(deps, job, opts, issue, variant, null, started));
+}
+
+async function sendClaimed(
+  deps: SenderDeps,
+  job: { issueId: number; week: string; batch: number },
+  opts: { finalAttempt: boolean },
+  issue: IssueForSending,
+  variant: string | null,
+  template: IssueTemplateRef | null,
+  started: number,
+): Promise<BatchResult> {
+  const { db, log } = deps;
+  const { skipped, send: set } = await ledger.claimAttempt(db, job.issueId, job.batch);
   if (skipped) metrics.deliveries.inc({ outcome: 'skipped' }, skipped);
-  const set = await ledger.attemptSendSet(db, job.issueId, job.batch);
   if (set.length === 0) {
     // Nothing left: an earlier run (perhaps in a process that died) finished this batch.
     await markIssueSentIfDone(db, job.issueId, log);

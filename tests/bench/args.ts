@@ -35,6 +35,8 @@ function parse() {
         'known-address': boolean,
         'from-source': boolean,
         inline: boolean,
+        paths: string,
+        'profile-dir': string,
       },
       allowPositionals: false,
     });

@@ -101,8 +101,7 @@ async function buildIssue(i: number): Promise<void> {
   // The sender's ledger statements per batch; the provider's ids are made up here.
   const ids: string[] = [];
   await pool(batches, 6, async (b) => {
-    await ledger.claimBatch(app.db, r.issue.id, b);
-    const set = await ledger.attemptSendSet(app.db, r.issue.id, b);
+    const set = (await ledger.claimAttempt(app.db, r.issue.id, b)).send;
     const messageIds = set.map(() => randomUUID());
     await ledger.markSent(app.db, r.issue.id, b, set.map((s) => s.subscriber_id), messageIds);
     ids.push(...messageIds);

@@ -43,12 +43,12 @@ interface RunResult {
   exactlyOnce: boolean;
 }
 
-async function oneRun(logDir: string): Promise<RunResult> {
+async function oneRun(logDir: string, runNo: number): Promise<RunResult> {
   const provider = await startFakeResendProcess({ rate: R, gateway: true });
   const h = await createHarness({ backend: BACKEND, env: { SEND_RATE: String(R), REQUIRE_APPROVAL: 'false', RESEND_TEMPLATES: INLINE ? 'false' : 'true' }, providerUrl: provider.url });
   const senders: VerdictsProcess[] = [];
   try {
-    for (let i = 0; i < SENDERS; i++) senders.push(startVerdicts(`sender ${i + 1}`, ['worker', 'send'], { ...h.env, LOG_LEVEL: 'info' }, path.join(logDir, `send-${i}.log`), { entry }));
+    for (let i = 0; i < SENDERS; i++) senders.push(startVerdicts(`sender ${i + 1}`, ['worker', 'send'], { ...h.env, LOG_LEVEL: 'info' }, path.join(logDir, `send-${runNo}-${i}.log`), { entry }));
     await Promise.all(senders.map((s) => s.waitForLog('workers started', 60_000)));
     await addReaders(h.app, N);
     await planWeek(h.app.db, h.app.log, WEEK, { pairsPerIssue: 2 });
@@ -83,7 +83,7 @@ const results: RunResult[] = [];
 let exitCode = 0;
 try {
   for (let i = 1; i <= RUNS; i++) {
-    const r = await oneRun(logDir);
+    const r = await oneRun(logDir, i);
     results.push(r);
     say(`| ${i} | ${r.requests} | ${r.rateLimited} | ${r.achieved.toFixed(2)} | ${(r.achieved / R).toFixed(3)} | ${r.seconds.toFixed(1)} s | ${r.exactlyOnce ? 'yes' : 'NO'} |`);
   }
@@ -91,7 +91,8 @@ try {
   process.stderr.write(`rate-bench failed: ${(err as Error).message} (logs in ${logDir})\n`);
   exitCode = 1;
 }
-if (exitCode === 0) rmSync(logDir, { recursive: true, force: true });
+if (exitCode === 0 && !process.argv.includes('--keep-logs')) rmSync(logDir, { recursive: true, force: true });
+else say(`sender logs in ${logDir}`);
 const clean = results.filter((r) => r.rateLimited === 0);
 const ratios = results.map((r) => r.achieved / R);
 say(`runs without a 429: ${clean.length} of ${results.length}; accepted rate ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)} of R (target ≥ 0.97, no 429)`);

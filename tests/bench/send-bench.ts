@@ -1,7 +1,7 @@
 // `npm run bench [-- --subscribers N] [--backend redis|postgres]`: the real send pipeline against the
 // transport ceiling, in one run, on this machine. More flags: --ceiling-seconds S (20), --concurrency C
 // (of the ceiling loop; default 4, the sender's own), --node-options "…" (NODE_OPTIONS of the worker
-// processes), --from-source (run the workers through tsx instead of the production build), --ceiling-only,
+// processes), --paths template|inline (one path only), --profile-dir DIR (a CPU profile of the sender), --from-source (run the workers through tsx instead of the production build), --ceiling-only,
 // --keep-db, --keep-logs.
 //
 //   ceiling   the fake provider (its own process, no rate limit, bodies not kept) fed by a bare loop of
@@ -76,6 +76,9 @@ const PATHS = [
   { label: 'inline', week: '2026-W30', templates: 'false' },
   { label: 'template', week: '2026-W32', templates: 'true' },
 ] as const;
+// --paths template (or inline): only that path, e.g. for a memory run at 1,000,000 readers; default both.
+const ONLY = (arg('paths') ?? 'inline,template').split(',');
+if (ONLY.some((p) => p !== 'inline' && p !== 'template')) throw new Error('--paths must be inline, template or inline,template');
 if (!Number.isInteger(N) || N < BATCH_SIZE) throw new Error('--subscribers must be an integer of at least 100');
 if (BACKEND !== 'redis' && BACKEND !== 'postgres') throw new Error('--backend must be redis or postgres');
 
@@ -211,7 +214,10 @@ async function measurePipeline(app: App, baseEnv: Record<string, string>, provid
   await provider.control({ op: 'reset' });
   const fanout = startVerdicts('fan-out worker', ['worker', 'render'], env, path.join(logDir, `render-${which.label}.log`), { entry });
   const metricsPort = await freePort();
-  const sender = startVerdicts('sender', ['worker', 'send'], { ...env, METRICS_PORT: String(metricsPort) }, path.join(logDir, `send-${which.label}.log`), { entry });
+  // --profile-dir DIR: a V8 CPU profile of the sender (node --cpu-prof), written when it exits.
+  const profileDir = arg('profile-dir');
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=sender-${which.label}.cpuprofile`] : [];
+  const sender = startVerdicts('sender', ['worker', 'send'], { ...env, METRICS_PORT: String(metricsPort) }, path.join(logDir, `send-${which.label}.log`), { entry, nodeArgs });
   const workers: VerdictsProcess[] = [fanout, sender];
   try {
     await Promise.all(workers.map((w) => w.waitForLog('workers started', 60_000)));
@@ -305,6 +311,8 @@ async function sampleHeap(port: number, peak: Record<string, number>): Promise<v
 
 // ---------------------------------------------------------------------------------------------------------
 
+const loadavg = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadAtStart = loadavg();
 const started = Date.now();
 const logDir = mkdtempSync(path.join(os.tmpdir(), 'verdicts-bench-'));
 const database = await createDatabase();
@@ -355,15 +363,15 @@ try {
     say(JSON.stringify({ bench: 'ceiling', concurrency: CONCURRENCY, emailsPerSecond: round(ceiling.rate, 1), clientCpuPer1k: round(ceiling.clientCpuPer1k, 4), providerCpuPer1k: round(ceiling.providerCpuPer1k, 4), machineBusyCores: round(ceiling.machineBusyCores, 2), rssMb: round(process.memoryUsage().rss / 1e6, 0) }));
   } else {
   const pipelines = [];
-  for (const p of PATHS) pipelines.push(await measurePipeline(app, env, provider, logDir, entry, p));
-  const [inline, templated] = pipelines as [Pipeline, Pipeline];
+  for (const p of PATHS) pipelines.push(ONLY.includes(p.label) ? await measurePipeline(app, env, provider, logDir, entry, p) : undefined);
+  const [inline, templated] = pipelines as [Pipeline | undefined, Pipeline | undefined];
   // The ceiling again, after the pipelines: other load on the machine comes and goes, so the ratio is
   // taken against the better of the two measurements (the less flattering one for the pipelines).
   const after = await measureCeiling(app, provider);
   const ceiling = after.rate > before.rate ? after : before;
   const ratio = (p: Pipeline) => p.rate / ceiling.rate;
   const peakRss = (p: Pipeline) => Math.max(...p.workers.map((w) => w.peakRssMb));
-  const both = (f: (p: Pipeline) => string) => `${f(inline)} | ${f(templated)}`;
+  const both = (f: (p: Pipeline) => string) => `${inline ? f(inline) : '—'} | ${templated ? f(templated) : '—'}`;
 
   say('');
   say(`| measure | transport ceiling (bare SDK loop, inline HTML) | pipeline, inline | pipeline, template |`);
@@ -371,7 +379,7 @@ try {
   say(`| emails | ${fmt(ceiling.emails)} | ${both((p) => fmt(p.emails))} |`);
   say(`| wall time | ${fmt(ceiling.seconds, 1)} s | ${both((p) => `${fmt(p.seconds, 1)} s (fan-out done at ${fmt(p.fanOutSeconds, 1)} s)`)} |`);
   say(`| emails/s | ${fmt(ceiling.rate)} (before ${fmt(before.rate)}, after ${fmt(after.rate)}) | ${both((p) => `${fmt(p.rate)} end to end; ${fmt(p.steadyRate)} steady`)} |`);
-  say(`| ratio pipeline / ceiling | | ${fmt(ratio(inline), 2)} | **${fmt(ratio(templated), 2)}** (target ≥ 2) |`);
+  say(`| ratio pipeline / ceiling | | ${inline ? fmt(ratio(inline), 2) : '—'} | ${templated ? `**${fmt(ratio(templated), 2)}** (target ≥ 2)` : '—'} |`);
   say(`| request bytes per email | ${fmt(ceiling.bytesPerEmail)} | ${both((p) => fmt(p.bytesPerEmail))} |`);
   say(`| machine busy (of ${os.cpus().length} cores) | ${fmt(ceiling.machineBusyCores, 2)} | ${both((p) => fmt(p.machineBusyCores, 2))} |`);
   say(`| provider CPU s / 1,000 emails | ${fmt(ceiling.providerCpuPer1k, 3)} | ${both((p) => fmt(p.providerCpuPer1k, 3))} |`);
@@ -383,9 +391,10 @@ try {
   say(`| peak RSS, fan-out worker | | ${both((p) => `${fmt(p.workers.find((w) => w.name !== 'sender')!.peakRssMb)} MB`)} |`);
   say(`| batch p50 / p99 (claim → provider → marked sent) | | ${both((p) => `${p.batchMsP50} / ${p.batchMsP99} ms`)} |`);
   say('');
-  for (const p of pipelines) say(`exactly once (${p.label}): ${p.exactlyOnce ? 'yes' : 'NO'} (provider: ${fmt(p.provider.distinctRecipients)} distinct recipients, ${p.provider.duplicateRecipients} duplicates; ledger: sent ${fmt(p.counts.sent)}, pending ${p.counts.pending})`);
-  const targets = { ratio: ratio(templated) >= 2, bytes: templated.bytesPerEmail <= 1024, rss: peakRss(templated) <= 160 };
-  say(`targets (template path): ≥ 2× the ceiling ${targets.ratio ? 'met' : 'MISSED'} (${fmt(ratio(templated), 2)}); ≤ 1 KB per email ${targets.bytes ? 'met' : 'MISSED'} (${fmt(templated.bytesPerEmail)} B); every worker ≤ 160 MB ${targets.rss ? 'met' : 'MISSED'} (${fmt(peakRss(templated))} MB)`);
+  for (const p of pipelines) if (p) say(`exactly once (${p.label}): ${p.exactlyOnce ? 'yes' : 'NO'} (provider: ${fmt(p.provider.distinctRecipients)} distinct recipients, ${p.provider.duplicateRecipients} duplicates; ledger: sent ${fmt(p.counts.sent)}, pending ${p.counts.pending})`);
+  const targets = templated ? { ratio: ratio(templated) >= 2, bytes: templated.bytesPerEmail <= 1024, rss: peakRss(templated) <= 160 } : null;
+  if (templated && targets) say(`targets (template path): ≥ 2× the ceiling ${targets.ratio ? 'met' : 'MISSED'} (${fmt(ratio(templated), 2)}); ≤ 1 KB per email ${targets.bytes ? 'met' : 'MISSED'} (${fmt(templated.bytesPerEmail)} B); every worker ≤ 160 MB ${targets.rss ? 'met' : 'MISSED'} (${fmt(peakRss(templated))} MB)`);
+  say(`load average at the start ${loadAtStart}, at the end ${loadavg()} (of ${os.cpus().length} cores: above ~1 other work shared the machine and the figures are low)`);
   say(`total bench time ${fmt((Date.now() - started) / 1000)} s; ${flag('keep-logs') ? `worker logs in ${logDir}` : 'worker logs removed (--keep-logs keeps them)'}`);
   const figures = (p: Pipeline) => ({
     emails: p.emails,
@@ -411,12 +420,13 @@ try {
     backend: BACKEND,
     concurrency: CONCURRENCY,
     processes: entry ? 'build' : 'source',
+    loadAverage: { start: loadAtStart, end: loadavg() },
     ceiling: { before: round(before.rate, 1), after: round(after.rate, 1), emails: ceiling.emails, seconds: round(ceiling.seconds, 2), emailsPerSecond: round(ceiling.rate, 1), bytesPerEmail: round(ceiling.bytesPerEmail, 0), clientCpuPer1k: round(ceiling.clientCpuPer1k, 4), providerCpuPer1k: round(ceiling.providerCpuPer1k, 4) },
-    inline: figures(inline),
-    template: figures(templated),
+    inline: inline ? figures(inline) : null,
+    template: templated ? figures(templated) : null,
     targets,
   };
-  if (!inline.exactlyOnce || !templated.exactlyOnce) exitCode = 1;
+  if (pipelines.some((p) => p && !p.exactlyOnce)) exitCode = 1;
   say(JSON.stringify(json));
   }
 } catch (err) {

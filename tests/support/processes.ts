@@ -106,7 +106,7 @@ export interface VerdictsProcess {
  * PATH/HOME. Its standard output (pino JSON lines) goes to logFile; standard error is inherited. `entry` runs
  * a build of the command (`npm run build`'s dist/verdicts.js) instead of the source through tsx.
  */
-export function startVerdicts(name: string, args: string[], env: Record<string, string>, logFile: string, opts: { entry?: string; nodeArgs?: string[] } = {}): VerdictsProcess {
+export function startVerdicts(name: string, args: string[], env: Record<string, string>, logFile: string, opts: { entry?: string; /** node's own flags, e.g. --cpu-prof (not allowed in NODE_OPTIONS) */ nodeArgs?: string[] } = {}): VerdictsProcess {
   const out: WriteStream = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.entry ?? BIN, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
