@@ -66,7 +66,7 @@ it('sends a whole issue through the cluster: every reader once, the gate and the
   }
   // Queue, gate and limit keys all carry the prefix's hash tag, so they live on one master (no CROSSSLOT).
   const keys = await cluster.keys(`*${prefix}*`);
-  expect(keys.some((k) => k === `${prefix}:send-rate-gate:departed`)).toBe(true);
+  expect(keys.some((k) => k === `${prefix}:send-rate-gate:departures`)).toBe(true);
   expect(keys.some((k) => k.startsWith(`${prefix}:web:rate-limit:`))).toBe(true);
   expect(keys.some((k) => k.startsWith(`bull:${prefix}-send:`))).toBe(true);
   const owners = new Set(await Promise.all(['x', 'y'].map((k) => cluster.masterOf(`${prefix}${k}`))));

@@ -16,6 +16,10 @@ import { planWeek } from '../../src/issues/plan.js';
 import { sendTestEmail } from '../../src/issues/test-send.js';
 import { OutboxMailer } from '../../src/delivery/outbox-mailer.js';
 import { previewCommand } from '../../src/cli/preview-command.js';
+import { createElement } from 'react';
+import { render } from '@react-email/render';
+import { Welcome } from '../../emails/welcome.js';
+import { StillInterested } from '../../emails/still-interested.js';
 
 const WEEK = '2031-W20';
 const NEXT_WEEK = '2031-W21';
@@ -63,6 +67,10 @@ beforeAll(async () => {
   await planWeek(h.app.db, h.app.log, NEXT_WEEK, { pairsPerIssue: 2 });
   await previewCommand(h.app, NEXT_WEEK, {});
   shown.push({ name: 'verdicts-preview', file: path.resolve(h.config.dataDir, 'previews', `${NEXT_WEEK}.html`) });
+
+  // The welcome and the "still want this?" email, as their templates render them with their PreviewProps.
+  saveMail('welcome', await render(createElement(Welcome, Welcome.PreviewProps)));
+  saveMail('still-interested', await render(createElement(StillInterested, StillInterested.PreviewProps)));
 }, 120_000);
 
 afterAll(() => closeAll(browser, site));
@@ -117,12 +125,12 @@ async function axeViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} ${n.failureSummary}`).join(' | ')}`);
 }
 
-const NAMES = ['issue', 'confirmation', 'test-send', 'archive', 'admin-preview', 'outbox', 'verdicts-preview'];
+const NAMES = ['issue', 'confirmation', 'test-send', 'archive', 'admin-preview', 'outbox', 'verdicts-preview', 'welcome', 'still-interested'];
 // The whole page of each distinct email; the copies of the issue are looked at by their first screen.
-const FULL_PAGE = new Set(['issue', 'confirmation', 'archive']);
+const FULL_PAGE = new Set(['issue', 'confirmation', 'archive', 'welcome', 'still-interested']);
 
 describe('every email and every page that shows one, in Chromium', () => {
-  it('covers the issue, confirmation, test send, archive, admin preview, outbox and verdicts preview', () => {
+  it('covers the issue, confirmation, test send, archive, admin preview, outbox, verdicts preview, welcome and still-interested', () => {
     expect(shown.map((s) => s.name)).toEqual(NAMES);
   });
 

@@ -101,7 +101,7 @@ describe('verdicts for an editor', () => {
     expect(active.subscribers.map((s: { email: string }) => s.email).sort()).toEqual(['a@example.net', 'b@example.net']);
     expect((await verdicts('subscribers', 'list', '--status', 'pending')).stdout).toMatch(/^1 pending reader$/m);
     const bad = await verdicts('subscribers', 'list', '--status', 'gone');
-    expect([bad.code, bad.stderr.trim()]).toEqual([1, 'verdicts: --status must be one of pending, active, unsubscribed, bounced, complained, not "gone"']);
+    expect([bad.code, bad.stderr.trim()]).toEqual([1, 'verdicts: --status must be one of pending, active, inactive, unsubscribed, bounced, complained, not "gone"']);
   });
 });
 
