@@ -13,6 +13,7 @@ import { closeAll, openSite, type Site } from '../support/site.js';
 import { confirmationTo, lastMailTo, linksIn, sendIssue } from '../support/readers.js';
 import { planWeek } from '../../src/issues/plan.js';
 import { findIssue } from '../../src/issues/repo.js';
+import { WELCOME_SUBJECT } from '../../emails/welcome.js';
 
 const WEEK = '2031-W10';
 const NEXT = '2031-W11';
@@ -86,6 +87,20 @@ describe('a reader, without JavaScript', () => {
     await shot(page, 'welcome-1280');
     expect(await status('margaret.reader@example.org')).toBe('active');
     await page.close();
+
+    // The welcome email follows, once, from the send worker: shown in Chromium, its preferences link opens
+    // the reader's topics.
+    const welcomes = () => h.fake.deliveries.filter((d) => d.subject === WELCOME_SUBJECT && String(d.to).toLowerCase().includes('margaret.reader@example.org'));
+    await expect.poll(() => welcomes().length, { timeout: 30_000 }).toBe(1);
+    const welcome = welcomes()[0]!;
+    const welcomePage = await phonePage();
+    await welcomePage.setContent(welcome.html!);
+    expect(await welcomePage.getByRole('heading', { level: 1 }).first().innerText()).toBe('You are in');
+    await shot(welcomePage, 'welcome-email-375');
+    const [prefs] = linksIn(welcome.html!, '/preferences');
+    await welcomePage.goto(prefs!);
+    expect(await welcomePage.getByRole('heading', { level: 1 }).textContent()).toBe('Your topics');
+    await welcomePage.close();
   });
 
   it('votes from the issue email, then reads the issue in the archive', async () => {
