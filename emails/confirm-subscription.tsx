@@ -5,7 +5,7 @@ import { EmailDocument, Sheet } from './_components/document.js';
 import { Masthead } from './_components/header.js';
 import { ShortFooter } from './_components/footer.js';
 import { hostOf } from './_components/format.js';
-import { cls, color, st } from './_components/theme.js';
+import { cls, st, letter } from './_components/theme.js';
 
 interface Props {
   confirmUrl: string;
@@ -18,22 +18,7 @@ interface Props {
 
 export const CONFIRM_SUBJECT = 'Confirm your subscription to Weekly AI Tool Verdicts';
 
-const button = {
-  display: 'inline-block',
-  padding: '14px 26px',
-  backgroundColor: color.accent,
-  color: '#ffffff',
-  fontSize: '17px',
-  lineHeight: '22px',
-  fontWeight: 700,
-  textDecoration: 'none',
-} as const;
-const body = { ...st.intro, margin: '0 0 16px', fontSize: '16px', lineHeight: '25px' } as const;
-const small = { ...st.small, margin: '0 0 12px' } as const;
-// The link spelled out is one long word: break-all lets it wrap on a phone instead of widening the email
-// (Yahoo and Windows Mail ignore it and wrap the way they wrap any long word).
-const urlText = { ...st.small, margin: '0 0 16px', wordBreak: 'break-all' } as const;
-const link = { color: color.accent, textDecoration: 'underline' } as const;
+const { button, body, small, urlText, link } = letter;
 
 /** Why this address got the email, in the words of the footer (HTML and text alike). */
 export function whyYouGotThis(p: Pick<Props, 'publicUrl' | 'source'>): string {

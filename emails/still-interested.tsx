@@ -5,7 +5,7 @@
 import { EmailDocument, Sheet } from './_components/document.js';
 import { Masthead } from './_components/header.js';
 import { hostOf } from './_components/format.js';
-import { cls, color, font, st } from './_components/theme.js';
+import { cls, color, font, st, letter } from './_components/theme.js';
 
 interface Props {
   publicUrl: string;
@@ -19,20 +19,7 @@ interface Props {
 export const STILL_INTERESTED_SUBJECT = 'Still want Weekly AI Tool Verdicts?';
 const PREHEADER = 'One click keeps your weekly comparison coming. Otherwise we will stop writing soon.';
 
-const button = {
-  display: 'inline-block',
-  padding: '14px 26px',
-  backgroundColor: color.accent,
-  color: '#ffffff',
-  fontSize: '17px',
-  lineHeight: '22px',
-  fontWeight: 700,
-  textDecoration: 'none',
-} as const;
-const body = { ...st.intro, margin: '0 0 16px', fontSize: '16px', lineHeight: '25px' } as const;
-const small = { ...st.small, margin: '0 0 12px' } as const;
-const urlText = { ...st.small, margin: '0 0 16px', wordBreak: 'break-all' } as const;
-const link = { color: color.accent, textDecoration: 'underline' } as const;
+const { button, body, small, urlText, link } = letter;
 const footer = { padding: '20px 28px 8px', fontFamily: font, textAlign: 'center' } as const;
 const footerText = { margin: '0 0 10px', fontSize: '13px', lineHeight: '20px', color: color.muted } as const;
 const footerLink = { color: color.muted, textDecoration: 'underline' } as const;

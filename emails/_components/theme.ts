@@ -126,3 +126,23 @@ export const st = {
   small: s({ margin: 0, fontSize: '13px', lineHeight: '19px', color: color.muted }),
   intro: s({ margin: '0 0 4px', fontSize: '15px', lineHeight: '23px', color: color.ink }),
 } as const;
+
+/** The one-action letters (confirmation, "still want this?"): the button, the body text, the link spelled
+ * out (one long word: break-all lets it wrap on a phone instead of widening the email; Yahoo and Windows
+ * Mail ignore it and wrap the way they wrap any long word) and its link colour. */
+export const letter = {
+  button: {
+    display: 'inline-block',
+    padding: '14px 26px',
+    backgroundColor: color.accent,
+    color: '#ffffff',
+    fontSize: '17px',
+    lineHeight: '22px',
+    fontWeight: 700,
+    textDecoration: 'none',
+  },
+  body: { ...st.intro, margin: '0 0 16px', fontSize: '16px', lineHeight: '25px' },
+  small: { ...st.small, margin: '0 0 12px' },
+  urlText: { ...st.small, margin: '0 0 16px', wordBreak: 'break-all' },
+  link: { color: color.accent, textDecoration: 'underline' },
+} as const;
