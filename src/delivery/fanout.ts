@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { inTransaction, type Db, type Queryable } from '../db/pool.js';
 import { findIssueForUpdate, markSending, markSentIfDone, sendingIssues, setIssueState, type IssueRow } from '../issues/repo.js';
 import * as ledger from './ledger.js';
+import { recountIssue } from './counts.js';
 import { storeVariants } from './variants.js';
 import { metrics } from '../metrics.js';
 
@@ -67,9 +68,10 @@ export async function fanOut(db: Db, queue: BatchQueue, log: Logger, req: FanOut
   return result;
 }
 
-/** Closes the issue once no ledger row is pending. Cheap: the partial index holds only pending rows. */
-export async function markIssueSentIfDone(db: Queryable, issueId: number, log: Logger): Promise<boolean> {
-  const week = await markSentIfDone(db, issueId);
+/** Closes the issue once no ledger row is pending. Cheap while batches are pending (the counters answer);
+ * `ledgerOnly` for the sweep (src/issues/repo.ts, markSentIfDone). */
+export async function markIssueSentIfDone(db: Queryable, issueId: number, log: Logger, opts: { ledgerOnly?: boolean } = {}): Promise<boolean> {
+  const week = await markSentIfDone(db, issueId, opts);
   if (week) log.info({ week }, 'issue sent: every delivery is final');
   return week !== null;
 }
@@ -81,7 +83,15 @@ export async function resumeSends(db: Db, queue: BatchQueue, log: Logger): Promi
   for (const issue of await sendingIssues(db)) {
     const pending = await ledger.pendingBatches(db, issue.id);
     if (pending.length === 0) {
-      await markIssueSentIfDone(db, issue.id, log);
+      // The ledger says final. Counters that still say pending are wrong: repaired, so the figures shown
+      // and the per-batch check agree with the rows again.
+      if (await markIssueSentIfDone(db, issue.id, log, { ledgerOnly: true })) {
+        const c = await ledger.deliveryCounts(db, issue.id);
+        if (c.pending > 0) {
+          log.warn({ week: issue.week, pending: c.pending }, 'sweep: figures said pending for a finished ledger; recounted');
+          await recountIssue(db, issue.id);
+        }
+      }
       continue;
     }
     await queue.addBatches(issue, pending);
