@@ -1,11 +1,8 @@
 // The double opt-in email: one button, the link spelled out, and why the reader got it. Transactional:
 // no unsubscribe link, because without a click on the button nothing else is ever sent. The name the
 // form was given is never echoed here, so the signup form cannot be used to mail someone a message.
-import { EmailDocument, Sheet } from './_components/document.js';
-import { Masthead } from './_components/header.js';
-import { ShortFooter } from './_components/footer.js';
+import { ActionLetter, actionLetterText, type OneAction } from './_components/action-letter.js';
 import { hostOf } from './_components/format.js';
-import { cls, st, letter } from './_components/theme.js';
 
 interface Props {
   confirmUrl: string;
@@ -18,8 +15,6 @@ interface Props {
 
 export const CONFIRM_SUBJECT = 'Confirm your subscription to Weekly AI Tool Verdicts';
 
-const { button, body, small, urlText, link } = letter;
-
 /** Why this address got the email, in the words of the footer (HTML and text alike). */
 export function whyYouGotThis(p: Pick<Props, 'publicUrl' | 'source'>): string {
   return p.source === 'import'
@@ -29,59 +24,28 @@ export function whyYouGotThis(p: Pick<Props, 'publicUrl' | 'source'>): string {
 
 const PREHEADER = 'One click to confirm, then one email a week with two AI tools side by side.';
 
+/** What the letter says, for the HTML and the text part alike. */
+const action = (p: Props): OneAction => ({
+  subject: CONFIRM_SUBJECT,
+  preheader: PREHEADER,
+  title: 'Confirm your subscription',
+  intro:
+    "One click and you are in: every week, two comparable AI tools side by side, with our reviewer panel's ship-or-skip verdicts, the pricing entry and what readers voted.",
+  label: 'Yes, subscribe me',
+  url: p.confirmUrl,
+  after: { text: `The link works for ${p.expiresInDays} days.`, quiet: true },
+  why: whyYouGotThis(p),
+  mailingAddress: p.mailingAddress,
+});
+
 /** The issue's look (masthead, sheet, footer, dark mode): one newsletter, whichever email arrives first. */
 export function ConfirmSubscription(p: Props) {
-  return (
-    <EmailDocument subject={CONFIRM_SUBJECT} preheader={PREHEADER}>
-      <Masthead view={{}} />
-      <Sheet style={st.sheetUnderHeader}>
-        <h1 className={`${cls.text} ${cls.h1}`} style={st.h1}>
-          Confirm your subscription
-        </h1>
-        <p className={cls.text} style={body}>
-          One click and you are in: every week, two comparable AI tools side by side, with our reviewer panel's
-          ship-or-skip verdicts, the pricing entry and what readers voted.
-        </p>
-        <p style={{ margin: '24px 0' }}>
-          <a href={p.confirmUrl} className={cls.round} style={button}>
-            Yes, subscribe me
-          </a>
-        </p>
-        <p className={cls.muted} style={small}>
-          Button not working? Paste this link into your browser:
-        </p>
-        <p className={cls.muted} style={urlText}>
-          <a href={p.confirmUrl} className={cls.link} style={link}>
-            {p.confirmUrl}
-          </a>
-        </p>
-        <p className={cls.muted} style={small}>{`The link works for ${p.expiresInDays} days.`}</p>
-      </Sheet>
-      <ShortFooter why={whyYouGotThis(p)} mailingAddress={p.mailingAddress} />
-    </EmailDocument>
-  );
+  return <ActionLetter a={action(p)} />;
 }
 
 /** The plain-text part: the same words, the link spelled out. */
 export function confirmSubscriptionText(p: Props): string {
-  return [
-    'WEEKLY AI TOOL VERDICTS',
-    '',
-    'Confirm your subscription',
-    '',
-    "One click and you are in: every week, two comparable AI tools side by side, with our reviewer panel's ship-or-skip verdicts, the pricing entry and what readers voted.",
-    '',
-    'Yes, subscribe me:',
-    p.confirmUrl,
-    '',
-    `The link works for ${p.expiresInDays} days.`,
-    '',
-    '-'.repeat(60),
-    whyYouGotThis(p),
-    '',
-    p.mailingAddress,
-    '',
-  ].join('\n');
+  return actionLetterText(action(p));
 }
 
 ConfirmSubscription.PreviewProps = {

@@ -5,6 +5,7 @@ import { communityText, missingReviews, panelPct, type CatalogRow, type PanelMem
 import { MIN_PANEL_REVIEWS } from '../../catalog/planner.js';
 import { Field, FormError, type FormState } from './catalog-form.js';
 import { Flash, Layout, PostForm, When } from './layout.js';
+import { Table, type Column } from './table.js';
 import { describeDetail } from './tool-page.js';
 
 export interface Notice {
@@ -36,45 +37,34 @@ function RunwayCard({ runway }: { runway: Runway }) {
   );
 }
 
+const TOOL_COLUMNS: Array<Column<CatalogRow>> = [
+  {
+    head: 'Tool',
+    cell: (t) => (
+      <>
+        <a href={`/admin/catalog/tools/${t.slug}`}>{t.name}</a> {t.retired_at ? <span className="badge cancelled">retired</span> : null}
+        <div className="muted">{t.tagline}</div>
+      </>
+    ),
+  },
+  {
+    head: 'Reviews',
+    num: true,
+    cell: (t) => (
+      <>
+        {t.reviews}
+        {missingReviews(t) > 0 ? <div className="warn-text">{`needs ${missingReviews(t)} more`}</div> : null}
+      </>
+    ),
+  },
+  { head: 'Panel ship', num: true, cell: panelPct },
+  { head: 'Community ship', cell: communityText },
+  { head: 'Featured', num: true, cell: (t) => t.times_featured },
+  { head: 'Last featured', cell: (t) => (t.last_featured ? <a href={`/admin/issues/${t.last_featured}`}>{t.last_featured}</a> : <span className="muted">never</span>) },
+];
+
 function ToolTable({ rows }: { rows: CatalogRow[] }) {
-  return (
-    <div className="table-scroll">
-      <table className="reflow">
-        <thead>
-          <tr>
-            <th>Tool</th>
-            <th className="num">Reviews</th>
-            <th className="num">Panel ship</th>
-            <th>Community ship</th>
-            <th className="num">Featured</th>
-            <th>Last featured</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((t) => (
-            <tr key={t.slug} className={t.retired_at ? 'retired' : undefined}>
-              <td data-label="Tool">
-                <a href={`/admin/catalog/tools/${t.slug}`}>{t.name}</a> {t.retired_at ? <span className="badge cancelled">retired</span> : null}
-                <div className="muted">{t.tagline}</div>
-              </td>
-              <td data-label="Reviews" className="num">
-                {t.reviews}
-                {missingReviews(t) > 0 ? <div className="warn-text">{`needs ${missingReviews(t)} more`}</div> : null}
-              </td>
-              <td data-label="Panel ship" className="num">
-                {panelPct(t)}
-              </td>
-              <td data-label="Community ship">{communityText(t)}</td>
-              <td data-label="Featured" className="num">
-                {t.times_featured}
-              </td>
-              <td data-label="Last featured">{t.last_featured ? <a href={`/admin/issues/${t.last_featured}`}>{t.last_featured}</a> : <span className="muted">never</span>}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  return <Table columns={TOOL_COLUMNS} rows={rows} rowKey={(t) => t.slug} rowClass={(t) => (t.retired_at ? 'retired' : undefined)} reflow scroll />;
 }
 
 export function CatalogPage(props: { csrf: string; rows: CatalogRow[]; categories: string[]; filter: { category: string; q: string }; runway: Runway; flash?: Notice }) {
@@ -120,6 +110,48 @@ export function CatalogPage(props: { csrf: string; rows: CatalogRow[]; categorie
   );
 }
 
+/** The panel, each reviewer with their own form (the one refused last keeps what was typed). */
+function reviewerColumns(editing: { slug: string; form: FormState } | undefined): Array<Column<PanelMember>> {
+  return [
+    {
+      head: 'Reviewer',
+      cell: (p) => (
+        <>
+          <b>{p.name}</b> <span className="muted">{p.slug}</span>{' '}
+          {p.retired_at ? (
+            <span className="badge cancelled">
+              retired <When at={p.retired_at} />
+            </span>
+          ) : null}
+        </>
+      ),
+    },
+    { head: 'Role', cell: (p) => p.role },
+    {
+      head: 'Change',
+      cell: (p) => {
+        const form = editing?.slug === p.slug ? editing.form : { values: { name: p.name, role: p.role }, errors: {} };
+        return (
+          <>
+            <PostForm action={`/admin/catalog/reviewers/${p.slug}`} className="stack" label={`Change ${p.name}`}>
+              <FormError form={form} />
+              <Field form={form} name="name" id={`name-${p.slug}`} label="Name" />
+              <Field form={form} name="role" id={`role-${p.slug}`} label="Role" />
+              <button type="submit">Save</button>
+            </PostForm>
+            <PostForm action={`/admin/catalog/reviewers/${p.slug}/retire`} className="inline" label={`${p.retired_at ? 'Bring back' : 'Retire'} ${p.name}`}>
+              <input type="hidden" name="retired" value={p.retired_at ? '0' : '1'} />
+              <button type="submit" className={p.retired_at ? 'small' : 'small danger'}>
+                {p.retired_at ? 'Bring back' : 'Retire'}
+              </button>
+            </PostForm>
+          </>
+        );
+      },
+    },
+  ];
+}
+
 export function ReviewersPage(props: { csrf: string; panel: PanelMember[]; audit: PanelAuditRow[]; form: FormState; editing?: { slug: string; form: FormState }; flash?: Notice }) {
   return (
     <Layout title="Reviewer panel" section="catalog" csrf={props.csrf}>
@@ -129,49 +161,7 @@ export function ReviewersPage(props: { csrf: string; panel: PanelMember[]; audit
       <h1>Reviewer panel</h1>
       {props.flash ? <Flash {...props.flash} /> : null}
       <section className="card">
-        <div className="table-scroll">
-          <table className="reflow">
-            <thead>
-              <tr>
-                <th>Reviewer</th>
-                <th>Role</th>
-                <th>Change</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.panel.map((p) => {
-                const editing = props.editing?.slug === p.slug ? props.editing.form : { values: { name: p.name, role: p.role }, errors: {} };
-                return (
-                  <tr key={p.slug} className={p.retired_at ? 'retired' : undefined}>
-                    <td data-label="Reviewer">
-                      <b>{p.name}</b> <span className="muted">{p.slug}</span>{' '}
-                      {p.retired_at ? (
-                        <span className="badge cancelled">
-                          retired <When at={p.retired_at} />
-                        </span>
-                      ) : null}
-                    </td>
-                    <td data-label="Role">{p.role}</td>
-                    <td data-label="Change">
-                      <PostForm action={`/admin/catalog/reviewers/${p.slug}`} className="stack" label={`Change ${p.name}`}>
-                        <FormError form={editing} />
-                        <Field form={editing} name="name" id={`name-${p.slug}`} label="Name" />
-                        <Field form={editing} name="role" id={`role-${p.slug}`} label="Role" />
-                        <button type="submit">Save</button>
-                      </PostForm>
-                      <PostForm action={`/admin/catalog/reviewers/${p.slug}/retire`} className="inline" label={`${p.retired_at ? 'Bring back' : 'Retire'} ${p.name}`}>
-                        <input type="hidden" name="retired" value={p.retired_at ? '0' : '1'} />
-                        <button type="submit" className={p.retired_at ? 'small' : 'small danger'}>
-                          {p.retired_at ? 'Bring back' : 'Retire'}
-                        </button>
-                      </PostForm>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={reviewerColumns(props.editing)} rows={props.panel} rowKey={(p) => p.slug} rowClass={(p) => (p.retired_at ? 'retired' : undefined)} reflow scroll />
       </section>
       <section className="card" aria-labelledby="add-reviewer">
         <h2 id="add-reviewer">Add a reviewer</h2>

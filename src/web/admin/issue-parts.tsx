@@ -5,6 +5,7 @@ import { EDITABLE_STATES } from '../../issues/lifecycle.js';
 import type { EmailReport, QualityCheck } from '../../issues/quality.js';
 import type { IssuePageData } from './issue-page.js';
 import { kb, PostForm } from './layout.js';
+import { Table, type Column } from './table.js';
 
 
 const CHECKS: Array<[QualityCheck[], string]> = [
@@ -148,33 +149,19 @@ export function Pairs({ d }: { d: IssuePageData }) {
   );
 }
 
+const LINK_COLUMNS: Array<Column<EmailReport['links'][number]>> = [
+  { head: 'Kind', cell: (l) => <span className={`badge ${l.kind}`}>{l.kind}</span> },
+  { head: 'Text', cell: (l) => l.label || <span className="muted">(no text)</span> },
+  { head: 'Address', className: 'url', cell: (l) => l.href },
+  { head: 'Times', num: true, cell: (l) => l.count },
+];
+
 export function Links({ report }: { report: EmailReport | null }) {
   if (!report) return null;
   return (
     <section className="card" aria-labelledby="links-h">
       <h2 id="links-h">Links in the email ({report.links.length})</h2>
-      <table>
-        <thead>
-          <tr>
-            <th>Kind</th>
-            <th>Text</th>
-            <th>Address</th>
-            <th className="num">Times</th>
-          </tr>
-        </thead>
-        <tbody>
-          {report.links.map((l) => (
-            <tr key={l.href}>
-              <td>
-                <span className={`badge ${l.kind}`}>{l.kind}</span>
-              </td>
-              <td>{l.label || <span className="muted">(no text)</span>}</td>
-              <td className="url">{l.href}</td>
-              <td className="num">{l.count}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table columns={LINK_COLUMNS} rows={report.links} rowKey={(l) => l.href} />
     </section>
   );
 }
@@ -183,34 +170,17 @@ export function Links({ report }: { report: EmailReport | null }) {
 export function Variants({ d }: { d: IssuePageData }) {
   if (!d.variants || d.variants.length === 0) return null;
   const titles = new Map(d.pairs.map((p) => [p.position, `${p.a.name} vs ${p.b.name}`]));
+  const columns: Array<Column<(typeof d.variants)[number]>> = [
+    { head: 'Key', cell: (v) => <code>{v.key}</code> },
+    { head: 'Pairs', cell: (v) => v.positions.map((n) => titles.get(n) ?? `#${n}`).join(' · ') },
+    { head: 'Readers', num: true, cell: (v) => v.readers.toLocaleString('en-US') },
+    { head: 'State', cell: (v) => (v.state === 'ready' ? 'sent' : <span title={v.reason ?? ''}>not sent: {v.reason}</span>) },
+  ];
   return (
     <section className="card" aria-labelledby="variants-h">
       <h2 id="variants-h">Topic variants ({d.variants.length})</h2>
       <p className="muted">Readers get only the comparisons of their topics: one render per set of comparisons, “all” is the whole issue.</p>
-      <table className="reflow" data-testid="variants">
-        <thead>
-          <tr>
-            <th>Key</th>
-            <th>Pairs</th>
-            <th className="num">Readers</th>
-            <th>State</th>
-          </tr>
-        </thead>
-        <tbody>
-          {d.variants.map((v) => (
-            <tr key={v.key}>
-              <td data-label="Key">
-                <code>{v.key}</code>
-              </td>
-              <td data-label="Pairs">{v.positions.map((n) => titles.get(n) ?? `#${n}`).join(' · ')}</td>
-              <td data-label="Readers" className="num">
-                {v.readers.toLocaleString('en-US')}
-              </td>
-              <td data-label="State">{v.state === 'ready' ? 'sent' : <span title={v.reason ?? ''}>not sent: {v.reason}</span>}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table columns={columns} rows={d.variants} rowKey={(v) => v.key} reflow testId="variants" />
     </section>
   );
 }

@@ -2,6 +2,7 @@
 import type { IssueListRow, OutboxRow, ReaderCounts } from './queries.js';
 import { issueTag } from './queries.js';
 import { Flash, Layout, PostForm, StateBadge, When, pct } from './layout.js';
+import { Table, type Column } from './table.js';
 
 export interface SetupFacts {
   mailer: 'resend' | 'outbox';
@@ -30,6 +31,29 @@ function Readers({ readers }: { readers: ReaderCounts }) {
     </p>
   );
 }
+
+/** A figure of the send, or a dash before there is one. */
+const sendFigure = (head: string, n: (i: IssueListRow) => number): Column<IssueListRow> => ({ head, num: true, cell: (i) => (i.to_send ? n(i) : '—') });
+
+const ISSUE_COLUMNS: Array<Column<IssueListRow>> = [
+  { head: 'Week', cell: (i) => <a href={`/admin/issues/${i.week}`}>{i.week}</a> },
+  { head: 'State', cell: (i) => <StateBadge state={i.state} /> },
+  {
+    head: 'Subject',
+    cell: (i) => (
+      <>
+        {i.subject ?? <span className="muted">not rendered</span>}
+        {i.state_reason ? <div className="muted">{i.state_reason}</div> : null}
+      </>
+    ),
+  },
+  { head: 'Pairs', num: true, cell: (i) => i.pairs },
+  { head: 'Sent', num: true, cell: (i) => (i.to_send ? `${i.sent} of ${i.to_send} (${pct(i.sent, i.to_send)})` : '—') },
+  sendFigure('Failed', (i) => i.failed),
+  sendFigure('Skipped', (i) => i.skipped),
+  sendFigure('Pending', (i) => i.pending),
+  { head: 'Updated', cell: (i) => <When at={i.updated_at} /> },
+];
 
 export function IssuesPage(props: { csrf: string; issues: IssueListRow[]; facts: SetupFacts; readers?: ReaderCounts; olderThan: string | null; flash?: { kind: 'ok' | 'error'; title: string } }) {
   const { issues, facts } = props;
@@ -61,47 +85,7 @@ export function IssuesPage(props: { csrf: string; issues: IssueListRow[]; facts:
         {issues.length === 0 ? (
           <p className="muted">No issues yet. Plan this week’s above, or run “npx verdicts plan”.</p>
         ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>Week</th>
-                <th>State</th>
-                <th>Subject</th>
-                <th className="num">Pairs</th>
-                <th className="num">Sent</th>
-                <th className="num">Failed</th>
-                <th className="num">Skipped</th>
-                <th className="num">Pending</th>
-                <th>Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {issues.map((i) => (
-                <tr key={i.id}>
-                  <td>
-                    <a href={`/admin/issues/${i.week}`}>{i.week}</a>
-                  </td>
-                  <td>
-                    <StateBadge state={i.state} />
-                  </td>
-                  <td>
-                    {i.subject ?? <span className="muted">not rendered</span>}
-                    {i.state_reason ? <div className="muted">{i.state_reason}</div> : null}
-                  </td>
-                  <td className="num">{i.pairs}</td>
-                  <td className="num">
-                    {i.to_send ? `${i.sent} of ${i.to_send} (${pct(i.sent, i.to_send)})` : '—'}
-                  </td>
-                  <td className="num">{i.to_send ? i.failed : '—'}</td>
-                  <td className="num">{i.to_send ? i.skipped : '—'}</td>
-                  <td className="num">{i.to_send ? i.pending : '—'}</td>
-                  <td>
-                    <When at={i.updated_at} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table columns={ISSUE_COLUMNS} rows={issues} rowKey={(i) => i.id} />
         )}
         {props.olderThan ? (
           <p>
@@ -143,6 +127,14 @@ type OutboxListRow = Omit<OutboxRow, 'html' | 'text' | 'headers' | 'idempotency_
 
 const tagText = (tags: OutboxRow['tags']) => tags.map((t) => (t.value ? `${t.name}=${t.value}` : t.name)).join(' ');
 
+const OUTBOX_COLUMNS: Array<Column<OutboxListRow>> = [
+  { head: 'Time', cell: (m) => <When at={m.created_at} /> },
+  { head: 'To', cell: (m) => m.to_address },
+  { head: 'Subject', cell: (m) => <a href={`/admin/outbox/${m.id}`}>{m.subject}</a> },
+  { head: 'Issue', cell: (m) => issueTag(m.tags) ?? <span className="muted">—</span> },
+  { head: 'Tags', className: 'muted', cell: (m) => tagText(m.tags) },
+];
+
 export function OutboxPage(props: { csrf: string; rows: OutboxListRow[]; olderThan: number | null; mailer: 'resend' | 'outbox' }) {
   return (
     <Layout title="Outbox" section="outbox" csrf={props.csrf}>
@@ -156,32 +148,7 @@ export function OutboxPage(props: { csrf: string; rows: OutboxListRow[]; olderTh
         {props.rows.length === 0 ? (
           <p className="muted">Nothing sent yet.</p>
         ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>Time</th>
-                <th>To</th>
-                <th>Subject</th>
-                <th>Issue</th>
-                <th>Tags</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.rows.map((m) => (
-                <tr key={m.id}>
-                  <td>
-                    <When at={m.created_at} />
-                  </td>
-                  <td>{m.to_address}</td>
-                  <td>
-                    <a href={`/admin/outbox/${m.id}`}>{m.subject}</a>
-                  </td>
-                  <td>{issueTag(m.tags) ?? <span className="muted">—</span>}</td>
-                  <td className="muted">{tagText(m.tags)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table columns={OUTBOX_COLUMNS} rows={props.rows} rowKey={(m) => m.id} />
         )}
         {props.olderThan ? (
           <p>

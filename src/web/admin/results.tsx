@@ -4,6 +4,7 @@ import type { DeliveryCounts } from '../../delivery/ledger.js';
 import type { IssueRow } from '../../issues/repo.js';
 import type { IssueResults } from './queries.js';
 import { pct, When } from './layout.js';
+import { Table, type Column } from './table.js';
 
 export interface Progress extends DeliveryCounts {
   state: string;
@@ -116,6 +117,13 @@ function VotesChart({ r }: { r: IssueResults }) {
   );
 }
 
+/** The charts' figures for screen readers. */
+const VOTE_COLUMNS: Array<Column<IssueResults['votes'][number]>> = [
+  { head: 'Tool', cell: (v) => v.name },
+  { head: 'Ship', cell: (v) => v.ships },
+  { head: 'Skip', cell: (v) => v.skips },
+];
+
 export function ResultsCard({ issue, r }: { issue: IssueRow; r: IssueResults }) {
   const base = r.sent;
   const tile = (label: string, n: number, note?: string) => (
@@ -156,25 +164,7 @@ export function ResultsCard({ issue, r }: { issue: IssueRow; r: IssueResults }) 
         <DeliveriesChart r={r} />
         <VotesChart r={r} />
       </div>
-      <table className="visually-hidden">
-        <caption>Votes per tool</caption>
-        <thead>
-          <tr>
-            <th>Tool</th>
-            <th>Ship</th>
-            <th>Skip</th>
-          </tr>
-        </thead>
-        <tbody>
-          {r.votes.map((v) => (
-            <tr key={`${v.id}-${v.position}`}>
-              <td>{v.name}</td>
-              <td>{v.ships}</td>
-              <td>{v.skips}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table columns={VOTE_COLUMNS} rows={r.votes} rowKey={(v) => `${v.id}-${v.position}`} className="visually-hidden" caption="Votes per tool" />
     </section>
   );
 }

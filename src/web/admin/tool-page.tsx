@@ -7,6 +7,7 @@ import { MIN_PANEL_REVIEWS } from '../../catalog/planner.js';
 import { Field, FormError, Select, type FormState } from './catalog-form.js';
 import type { Notice } from './catalog-pages.js';
 import { Flash, Layout, PostForm, When } from './layout.js';
+import { Table, type Column } from './table.js';
 
 export interface ToolPageData {
   tool: CatalogRow | null;
@@ -34,6 +35,22 @@ function ToolFields({ form, isNew }: { form: FormState; isNew: boolean }) {
   );
 }
 
+function reviewColumns(tool: CatalogRow): Array<Column<ToolReview>> {
+  return [
+    {
+      head: 'Reviewer',
+      cell: (r) => (
+        <>
+          <a href={`/admin/catalog/tools/${tool.slug}?reviewer=${r.reviewer}#review-form`}>{r.reviewer_name}</a>
+          <div className="muted">{r.reviewer_role}</div>
+        </>
+      ),
+    },
+    { head: 'Verdict', cell: (r) => <span className={`badge ${r.verdict === 'ship' ? 'approved' : 'cancelled'}`}>{r.verdict}</span> },
+    { head: 'Quote', cell: (r) => r.quote },
+  ];
+}
+
 function Reviews({ d, tool }: { d: ToolPageData; tool: CatalogRow }) {
   const missing = missingReviews(tool);
   const reviewed = new Set(d.reviews.map((r) => r.reviewer));
@@ -46,33 +63,7 @@ function Reviews({ d, tool }: { d: ToolPageData; tool: CatalogRow }) {
           ? `Needs ${missing} more review${missing === 1 ? '' : 's'} before the planner pairs it (at least ${MIN_PANEL_REVIEWS}).`
           : `Eligible: ${tool.reviews} reviews, panel ${panelPct(tool)} ship.`}
       </p>
-      {d.reviews.length ? (
-        <div className="table-scroll">
-          <table className="reflow">
-            <thead>
-              <tr>
-                <th>Reviewer</th>
-                <th>Verdict</th>
-                <th>Quote</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.reviews.map((r) => (
-                <tr key={r.reviewer}>
-                  <td data-label="Reviewer">
-                    <a href={`/admin/catalog/tools/${tool.slug}?reviewer=${r.reviewer}#review-form`}>{r.reviewer_name}</a>
-                    <div className="muted">{r.reviewer_role}</div>
-                  </td>
-                  <td data-label="Verdict">
-                    <span className={`badge ${r.verdict === 'ship' ? 'approved' : 'cancelled'}`}>{r.verdict}</span>
-                  </td>
-                  <td data-label="Quote">{r.quote}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      {d.reviews.length ? <Table columns={reviewColumns(tool)} rows={d.reviews} rowKey={(r) => r.reviewer} reflow scroll /> : null}
       <h3 id="review-form" className="spaced">Add or change a review</h3>
       <PostForm action={`/admin/catalog/tools/${tool.slug}/reviews`} className="stack" label="Add or change a review">
         <FormError form={d.reviewForm} />

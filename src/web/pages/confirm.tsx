@@ -1,6 +1,6 @@
 // After the confirm link: the welcome page, or why the link did not work and how to get a new one.
 import type { Site } from './layout.js';
-import { MessagePage } from './messages.js';
+import { LinkActions, MessagePage, PostButton } from './messages.js';
 import { SignupForm } from './signup.js';
 
 export function WelcomePage({ site, already }: { site: Site; already: boolean }) {
@@ -16,11 +16,7 @@ export function WelcomePage({ site, already }: { site: Site; already: boolean })
         joins the community figure. Every email ends with a one-click unsubscribe link.
       </p>
       <p className="muted small">Add the sender to your contacts so the issue does not land in spam.</p>
-      <div className="actions">
-        <a className="btn" href="/issues">
-          Read past issues
-        </a>
-      </div>
+      <LinkActions links={[{ href: '/issues', label: 'Read past issues' }]} />
     </MessagePage>
   );
 }
@@ -31,11 +27,7 @@ export function ConfirmPage({ site, action }: { site: Site; action: string }) {
   return (
     <MessagePage site={site} title="Confirm your subscription" tone="info" noindex>
       <p className="lede">One click and the weekly issue comes to your inbox.</p>
-      <form method="post" action={action} className="actions">
-        <button className="btn" type="submit">
-          Yes, subscribe me
-        </button>
-      </form>
+      <PostButton action={action} label="Yes, subscribe me" />
       <p className="muted small">If you did not ask for this, close the page: nothing happens without the click.</p>
     </MessagePage>
   );
@@ -46,12 +38,7 @@ export function ConfirmExpiredPage({ site, token }: { site: Site; token: string 
   return (
     <MessagePage site={site} title="This confirmation link has expired" tone="info" noindex>
       <p>Confirmation links work for seven days. Ask for a new one and click it within the week.</p>
-      <form method="post" action="/confirm/resend" className="actions">
-        <input type="hidden" name="token" value={token} />
-        <button className="btn" type="submit">
-          Email me a new link
-        </button>
-      </form>
+      <PostButton action="/confirm/resend" label="Email me a new link" hidden={{ token }} />
     </MessagePage>
   );
 }

@@ -2,7 +2,7 @@
 // scanners open links); the POST keeps the reader (or makes an inactive one active again).
 import type { KeepState } from '../../subscribers/sunset.js';
 import type { Site } from './layout.js';
-import { MessagePage } from './messages.js';
+import { BROWSE_ARCHIVE, linkProblemPage, LinkActions, MessagePage, PostButton, SIGNUP_PAGE } from './messages.js';
 
 export function KeepPage({ site, action, state }: { site: Site; action: string; state: Exclude<KeepState, 'gone'> }) {
   const lede =
@@ -14,12 +14,9 @@ export function KeepPage({ site, action, state }: { site: Site; action: string; 
   return (
     <MessagePage site={site} title={state === 'inactive' ? 'Start the weekly issue again?' : 'Keep the weekly issue coming?'} tone="info" noindex>
       <p className="lede">{lede}</p>
-      <form method="post" action={action} className="actions">
-        <button className="btn" type="submit">
-          Yes, keep sending it
-        </button>
+      <PostButton action={action} label="Yes, keep sending it">
         <a href="/issues">No thanks, just browse the archive</a>
-      </form>
+      </PostButton>
     </MessagePage>
   );
 }
@@ -28,29 +25,16 @@ export function KeptPage({ site, reactivated }: { site: Site; reactivated: boole
   return (
     <MessagePage site={site} title={reactivated ? 'Welcome back' : 'Thanks, you stay subscribed'} tone="ok" noindex>
       <p>{reactivated ? 'The weekly issue comes to you again, from the next one on.' : 'The weekly issue keeps coming. We will not ask again unless you go quiet for a long while.'}</p>
-      <div className="actions">
-        <a className="btn secondary" href="/issues">
-          Browse the archive
-        </a>
-      </div>
+      <LinkActions links={[BROWSE_ARCHIVE]} />
     </MessagePage>
   );
 }
 
-export function KeepProblemPage({ site, reason }: { site: Site; reason: 'invalid' | 'expired' | 'gone' }) {
-  const text = {
+export const KeepProblemPage = linkProblemPage(
+  {
     invalid: ['This link does not work', 'The link is incomplete or was changed on the way. Use the button in the email itself.'],
     expired: ['This link has expired', 'Keep links work for 180 days. To get the weekly issue again, sign up with your address: one confirmation click and you are back.'],
     gone: ['This link is no longer valid', 'It belongs to a subscription that was ended (unsubscribed, or the address stopped accepting mail) or erased. To get the weekly issue again, sign up with your address.'],
-  }[reason];
-  return (
-    <MessagePage site={site} title={text[0]!} tone="error" noindex>
-      <p>{text[1]}</p>
-      <div className="actions">
-        <a className="btn" href="/">
-          Go to the signup page
-        </a>
-      </div>
-    </MessagePage>
-  );
-}
+  },
+  SIGNUP_PAGE,
+);

@@ -3,7 +3,7 @@
 import type { SampleComparison } from '../../issues/archive.js';
 import { NAME_MAX } from '../../subscribers/import.js';
 import { Layout, NEWSLETTER, type Site } from './layout.js';
-import { MessagePage } from './messages.js';
+import { LinkActions, MessagePage } from './messages.js';
 import { ComparisonSample, NoSampleYet } from './sample.js';
 
 export interface FormState {
@@ -138,11 +138,7 @@ export function CheckInboxPage({ site, email }: { site: Site; email: string }) {
         Nothing after a few minutes? Look in the spam folder, or send the form again in ten minutes for a new link. The
         link works for seven days.
       </p>
-      <div className="actions">
-        <a className="btn secondary" href="/issues">
-          Read past issues meanwhile
-        </a>
-      </div>
+      <LinkActions links={[{ href: '/issues', label: 'Read past issues meanwhile', secondary: true }]} />
     </MessagePage>
   );
 }

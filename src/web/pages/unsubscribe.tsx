@@ -1,7 +1,7 @@
 // Unsubscribe: a GET shows one button (link scanners prefetch GETs, so a GET never unsubscribes);
 // the button's POST, or a mailbox provider's one-click POST, unsubscribes at once.
 import { maskEmail, type Site } from './layout.js';
-import { MessagePage } from './messages.js';
+import { MessagePage, PostButton } from './messages.js';
 import type { ReaderStatus } from '../../subscribers/unsubscribe.js';
 
 export function UnsubscribePage({ site, action, email, status }: { site: Site; action: string; email: string; status: ReaderStatus }) {
@@ -13,12 +13,9 @@ export function UnsubscribePage({ site, action, email, status }: { site: Site; a
         <strong>{maskEmail(email)}</strong>
         {'. One click, no questions.'}
       </p>
-      <form method="post" action={action} className="actions">
-        <button className="btn" type="submit">
-          Unsubscribe
-        </button>
+      <PostButton action={action} label="Unsubscribe">
         <a href="/issues">Keep reading instead</a>
-      </form>
+      </PostButton>
     </MessagePage>
   );
 }

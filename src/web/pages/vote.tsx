@@ -3,7 +3,7 @@
 import { isoWeekLabel } from '../../issues/week.js';
 import type { Choice, VoteContext } from '../../subscribers/votes.js';
 import type { Site } from './layout.js';
-import { MessagePage } from './messages.js';
+import { BROWSE_ARCHIVE, linkProblemPage, MessagePage } from './messages.js';
 import { communityInWords } from './sample.js';
 
 const WORD: Record<Choice, string> = { ship: 'Ship it', skip: 'Skip it' };
@@ -76,20 +76,11 @@ export function VotedPage({ site, ctx, choice, action }: { site: Site; ctx: Vote
   );
 }
 
-export function VoteProblemPage({ site, reason }: { site: Site; reason: 'invalid' | 'expired' | 'gone' }) {
-  const text = {
+export const VoteProblemPage = linkProblemPage(
+  {
     invalid: ['This vote link does not work', 'The link is incomplete or was changed on the way. Use the ship it or skip it button in the email itself.'],
     expired: ['Voting on this comparison has closed', 'Vote links work for 60 days after an issue goes out. The newest issue has fresh ones.'],
     gone: ['This vote link is no longer valid', 'It belongs to a subscription or a comparison that no longer exists.'],
-  }[reason];
-  return (
-    <MessagePage site={site} title={text[0]!} tone="error" noindex>
-      <p>{text[1]}</p>
-      <div className="actions">
-        <a className="btn secondary" href="/issues">
-          Browse the archive
-        </a>
-      </div>
-    </MessagePage>
-  );
-}
+  },
+  BROWSE_ARCHIVE,
+);
