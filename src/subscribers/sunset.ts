@@ -18,6 +18,7 @@ import { inTransaction, type Db, type Queryable } from '../db/pool.js';
 import type { OutgoingEmail } from '../delivery/mailer.js';
 import { wakeConfirmations } from '../queue/confirm-queue.js';
 import type { AppQueue } from '../queue/connection.js';
+import { lockUntalliedIssue, markTallied, markTallyUpto, untalliedIssues } from '../issues/repo.js';
 import { groupOf, oldestUnsentClaim, type OwedGroup, type OwedMailDeps, type OwedMailKind } from './owed-mail.js';
 import { expiryFrom, signToken, verifyToken, type TokenClaims } from './tokens.js';
 
@@ -41,8 +42,6 @@ export function engagedSet(at: string): string {
 
 const TALLY_CHUNK = 10_000;
 const Q = {
-  untallied: sql`SELECT id FROM issues WHERE state = 'sent' AND sunset_tallied_at IS NULL ORDER BY send_started_at, id`,
-  lockUntallied: sql`SELECT id, send_started_at, sunset_tally_upto FROM issues WHERE id = $1 AND state = 'sent' AND sunset_tallied_at IS NULL FOR UPDATE`,
   // The next chunk of the issue's readers, by id along the ledger's primary key.
   chunkEnd: sql`SELECT max(subscriber_id) AS hi FROM (SELECT subscriber_id FROM deliveries WHERE issue_id = $1 AND subscriber_id > $2 ORDER BY subscriber_id LIMIT $3) c`,
   // One chunk of an issue's receipts: every reader it reached who had shown no sign of life since it started.
@@ -52,8 +51,6 @@ const Q = {
     FROM deliveries d
     WHERE d.issue_id = $1 AND d.subscriber_id > $3 AND d.subscriber_id <= $4 AND d.state = 'sent' AND s.id = d.subscriber_id
       AND (s.last_active_at IS NULL OR s.last_active_at < $2)`,
-  markUpto: sql`UPDATE issues SET sunset_tally_upto = $2 WHERE id = $1`,
-  markTallied: sql`UPDATE issues SET sunset_tallied_at = now() WHERE id = $1`,
   // What a pass would do, read only: the counts as they will be once the issues not yet counted are.
   preview: sql`
     WITH pending AS (
@@ -97,16 +94,16 @@ const Q = {
  * is counted once however the chunks are interrupted or raced.
  */
 async function tallyChunk(tx: Queryable, issueId: number): Promise<'more' | 'done'> {
-  const issue = (await tx.query<{ id: number; send_started_at: Date; sunset_tally_upto: string }>(Q.lockUntallied, [issueId])).rows[0];
+  const issue = await lockUntalliedIssue(tx, issueId);
   if (!issue) return 'done';
-  const from = Number(issue.sunset_tally_upto);
+  const from = issue.upto;
   const hi = (await tx.query<{ hi: string | null }>(Q.chunkEnd, [issue.id, from, TALLY_CHUNK])).rows[0]?.hi;
   if (hi === null || hi === undefined) {
-    await tx.query(Q.markTallied, [issue.id]);
+    await markTallied(tx, issue.id);
     return 'done';
   }
   await tx.query(Q.tally, [issue.id, issue.send_started_at, from, hi]);
-  await tx.query(Q.markUpto, [issue.id, hi]);
+  await markTallyUpto(tx, issue.id, hi);
   return 'more';
 }
 
@@ -151,11 +148,11 @@ export async function runSunset(
   const strip = (rows: SunsetReader[]) => rows.map((r) => ({ email: r.email, idle_issues: r.idle_issues }));
   if (opts.dryRun) {
     const rows = (await deps.db.query<SunsetReader & { inactivate: boolean }>(Q.preview, [opts.afterIssues, SUNSET_GRACE_ISSUES])).rows;
-    const tallied = (await deps.db.query(Q.untallied)).rowCount ?? 0;
+    const tallied = (await untalliedIssues(deps.db)).length;
     return { asked: strip(rows.filter((r) => !r.inactivate)), inactivated: strip(rows.filter((r) => r.inactivate)), tallied, dryRun: true };
   }
-  const untallied = (await deps.db.query<{ id: number }>(Q.untallied)).rows;
-  for (const issue of untallied) await tallyIssue(deps.db, issue.id);
+  const untallied = await untalliedIssues(deps.db);
+  for (const id of untallied) await tallyIssue(deps.db, id);
   const r = await inTransaction(deps.db, async (tx): Promise<SunsetResult> => {
     // One pass at a time (the scheduler's and an operator's).
     await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('verdicts-sunset', 0))`);
