@@ -12,18 +12,16 @@
 // Everything is counted on the reader's row (migration 095): the issues received since the last activity
 // (idle_issues) are added once per issue when it is tallied, from its 'sent' ledger rows, by this run or
 // by the ledger prune just before those rows leave. So no figure depends on rows a prune removed.
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { inTransaction, type Db, type Queryable } from '../db/pool.js';
 import type { OutgoingEmail } from '../delivery/mailer.js';
 import { wakeConfirmations } from '../queue/confirm-queue.js';
 import type { AppQueue } from '../queue/connection.js';
 import { lockUntalliedIssue, markTallied, markTallyUpto, untalliedIssues } from '../issues/repo.js';
-import { groupOf, oldestUnsentClaim, type OwedGroup, type OwedMailDeps, type OwedMailKind } from './owed-mail.js';
-import { expiryFrom, signToken, verifyToken, type TokenClaims } from './tokens.js';
+import { linkedEmails, owedMailKind, type OwedGroup, type OwedMailDeps } from './owed-mail.js';
+import { verifyToken, type TokenClaims } from './tokens.js';
 
 const sql = String.raw;
-const BATCH = 100;
 /** Issues an asked reader may still receive without answering before they become inactive. */
 export const SUNSET_GRACE_ISSUES = 2;
 
@@ -197,34 +195,6 @@ export async function keepSubscriber(db: Queryable, claims: TokenClaims): Promis
 
 /** Readers owed the ask now, or claimed and unsent (the sweeper's question; an EXISTS subquery). */
 export const SUNSET_OWED = sql`SELECT 1 FROM subscribers WHERE sunset_owed_at IS NOT NULL AND status = 'active'`;
-const CLAIM = sql`
-  WITH owed AS (
-    SELECT id FROM subscribers
-    WHERE sunset_owed_at IS NOT NULL AND sunset_claim IS NULL AND status = 'active'
-    ORDER BY sunset_owed_at, id
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED
-  )
-  UPDATE subscribers s SET sunset_claim = $1, sunset_claimed_at = date_trunc('milliseconds', now()), updated_at = now()
-  FROM owed WHERE s.id = owed.id
-  RETURNING s.id, s.email, s.idle_issues, s.sunset_claimed_at`;
-const UNSENT_CLAIM = sql`SELECT sunset_claim AS claim FROM subscribers WHERE sunset_claim IS NOT NULL ORDER BY sunset_claimed_at, id LIMIT 1`;
-// Readers of a claim who left, or showed a sign of life since (the ask was withdrawn), leave it.
-const LEAVE_CLAIM = sql`
-  UPDATE subscribers SET sunset_claim = NULL, sunset_claimed_at = NULL
-  WHERE sunset_claim = $1 AND (status <> 'active' OR sunset_owed_at IS NULL)`;
-const CLAIMED = sql`SELECT id, email, idle_issues, sunset_claimed_at FROM subscribers WHERE sunset_claim = $1`;
-// Accepted: the grace period counts from the claim time. A reader whose ask was withdrawn while the
-// request was in flight got the email but is not counted as asked.
-const MARK_SENT = sql`
-  UPDATE subscribers SET sunset_asked_at = CASE WHEN sunset_owed_at IS NOT NULL THEN sunset_claimed_at END, issues_since_asked = 0,
-    sunset_owed_at = NULL, sunset_claim = NULL, sunset_claimed_at = NULL, updated_at = now()
-  WHERE sunset_claim = $1`;
-// Refused for good: nobody was asked; the next sunset run asks again.
-const DROP_CLAIM = sql`
-  UPDATE subscribers SET sunset_owed_at = NULL, sunset_claim = NULL, sunset_claimed_at = NULL, updated_at = now()
-  WHERE sunset_claim = $1`;
-
 interface SunsetMailReader {
   id: number;
   email: string;
@@ -249,32 +219,23 @@ export async function stillInterestedEmails(deps: Pick<OwedMailDeps, 'config'>, 
     unsubscribeUrl: `${config.publicUrl}/unsubscribe?token=${UNSUB_SLOT}`,
   };
   const html = await render(createElement(StillInterested, props));
-  const text = stillInterestedText(props);
-  if (!html.includes(KEEP_SLOT) || !html.includes(UNSUB_SLOT)) throw new Error('the still-interested template lost a link placeholder');
-  return g.readers.map((r) => {
-    const keep = signToken(config.tokenSecret, { purpose: 'keep', subscriberId: r.id, issueId: 0, toolId: 0, expiresAt: expiryFrom(g.claimedAt, 'keep') });
-    const unsub = signToken(config.tokenSecret, { purpose: 'unsubscribe', subscriberId: r.id, issueId: 0, toolId: 0, expiresAt: expiryFrom(g.claimedAt, 'unsubscribe') });
-    const fill = (s: string) => s.replaceAll(KEEP_SLOT, keep).replaceAll(UNSUB_SLOT, unsub);
-    return {
-      from: config.emailFrom,
-      to: r.email,
-      subject: STILL_INTERESTED_SUBJECT,
-      html: fill(html),
-      text: fill(text),
-      headers: { 'List-Unsubscribe': `<${config.publicUrl}/unsubscribe?token=${unsub}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-      tags: [{ name: 'category', value: 'still-interested' }],
-    };
-  });
+  const slots = [{ slot: KEEP_SLOT, purpose: 'keep' as const }, { slot: UNSUB_SLOT, purpose: 'unsubscribe' as const }];
+  return linkedEmails(deps, g, { template: 'still-interested', subject: STILL_INTERESTED_SUBJECT, html, text: stillInterestedText(props), category: 'still-interested', slots });
 }
 
-export const stillInterestedMail: OwedMailKind<SunsetMailReader> = {
-  name: 'sunset',
-  claimOwed: async (db) => {
-    const claim = randomUUID();
-    return groupOf(claim, (await db.query<SunsetMailReader>(CLAIM, [claim, BATCH])).rows, (r) => r.sunset_claimed_at);
+export const stillInterestedMail = owedMailKind<SunsetMailReader>(
+  {
+    name: 'sunset',
+    prefix: 'sunset',
+    owedAt: 'sunset_owed_at',
+    claimable: "status = 'active'",
+    columns: ['idle_issues'],
+    // Readers of a claim who left, or showed a sign of life since (the ask was withdrawn), leave it.
+    leave: { when: "(status <> 'active' OR sunset_owed_at IS NULL)", clearOwed: false },
+    // Accepted: the grace period counts from the claim time. A reader whose ask was withdrawn while the
+    // request was in flight got the email but is not counted as asked. Refused for good: nobody was
+    // asked; the next sunset run asks again.
+    sent: 'sunset_asked_at = CASE WHEN sunset_owed_at IS NOT NULL THEN sunset_claimed_at END, issues_since_asked = 0, sunset_owed_at = NULL',
   },
-  unsentClaim: (db) => oldestUnsentClaim<SunsetMailReader>(db, { unsent: UNSENT_CLAIM, leave: LEAVE_CLAIM, claimed: CLAIMED }, (r) => r.sunset_claimed_at),
-  emails: stillInterestedEmails,
-  markSent: async (db, claim) => void (await db.query(MARK_SENT, [claim])),
-  drop: async (db, claim) => void (await db.query(DROP_CLAIM, [claim])),
-};
+  stillInterestedEmails,
+);
