@@ -98,7 +98,6 @@ export async function confirmationEmail(config: ConfirmSenderDeps['config'], r: 
 const confirmMail = owedMailKind<ClaimedReader>(
   {
     name: 'confirm',
-    prefix: 'confirm',
     owedAt: 'confirm_requested_at',
     claimable: "status = 'pending' AND (confirm_sent_at IS NULL OR confirm_sent_at < now() - make_interval(secs => $3))",
     owedParams: [CONFIRM_RESEND_AFTER_SECONDS],

@@ -7,6 +7,7 @@
 // (owedMailKind); kinds whose links are tokens put into a body rendered once share linkedEmails.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { ReactElement } from 'react';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import type { Mailer, OutgoingEmail } from '../delivery/mailer.js';
@@ -95,13 +96,12 @@ export async function oldestUnsentClaim<R extends { id: number }>(
 
 /**
  * Where one kind keeps its owed email on the reader's row: `owedAt` (set when it is owed, the oldest sent
- * first) and a claim, `<prefix>_claim` and `<prefix>_claimed_at`. The statements of every kind have one
+ * first) and a claim, `<name>_claim` and `<name>_claimed_at`. The statements of every kind have one
  * shape, built here from these columns.
  */
 export interface OwedColumns {
+  /** For logs and the key, and the claim columns' prefix: confirm → confirm_claim, confirm_claimed_at. */
   name: string;
-  /** confirm: confirm_claim, confirm_claimed_at. */
-  prefix: string;
   owedAt: string;
   /** Who may be claimed besides being owed (a condition on subscribers); may use $3… (`owedParams`). */
   claimable: string;
@@ -116,8 +116,8 @@ export interface OwedColumns {
 
 /** A kind of owed email from its columns and the emails a claim gets; a refused claim is owed no more. */
 export function owedMailKind<R extends { id: number }>(c: OwedColumns, emails: OwedMailKind<R>['emails']): OwedMailKind<R> {
-  const claimCol = `${c.prefix}_claim`;
-  const claimedAtCol = `${c.prefix}_claimed_at` as keyof R & string;
+  const claimCol = `${c.name}_claim`;
+  const claimedAtCol = `${c.name}_claimed_at` as keyof R & string;
   const returned = ['id', 'email', ...(c.columns ?? []), claimedAtCol];
   // The oldest owed readers, up to one request's worth. SKIP LOCKED: a concurrent claimer (only possible
   // when a stalled job is run twice) takes others instead of waiting. The time is cut to milliseconds so a
@@ -161,29 +161,40 @@ export function owedMailKind<R extends { id: number }>(c: OwedColumns, emails: O
 }
 
 /**
- * The emails of one claim from a body rendered once with a placeholder per link: each reader's tokens
- * (expiring from the claim time) are put in, and the unsubscribe link is also the List-Unsubscribe header.
+ * The emails of one claim from a template rendered once with a placeholder per link (`slots`: the
+ * placeholder of each token purpose): each reader's tokens, expiring from the claim time, are put in, and
+ * the unsubscribe link is also the List-Unsubscribe header. react is loaded on the first such email.
  */
-export function linkedEmails(
+export async function linkedEmails<P extends object>(
   deps: Pick<OwedMailDeps, 'config'>,
   g: OwedGroup<{ id: number; email: string }>,
-  mail: { template: string; subject: string; html: string; text: string; category: string; slots: Array<{ slot: string; purpose: TokenPurpose }> },
-): OutgoingEmail[] {
+  mail: {
+    template: string;
+    component: (props: P) => ReactElement;
+    text: (props: P) => string;
+    props: P;
+    subject: string;
+    slots: { unsubscribe: string } & Partial<Record<TokenPurpose, string>>;
+  },
+): Promise<OutgoingEmail[]> {
   const { config } = deps;
-  if (!mail.slots.some((s) => s.purpose === 'unsubscribe')) throw new Error(`the ${mail.template} email has no unsubscribe link`);
-  if (mail.slots.some((s) => !mail.html.includes(s.slot))) throw new Error(`the ${mail.template} template lost a link placeholder`);
+  const [{ createElement }, { render }] = await Promise.all([import('react'), import('@react-email/render')]);
+  const html = await render(createElement(mail.component, mail.props));
+  const text = mail.text(mail.props);
+  const slots = Object.entries(mail.slots) as Array<[TokenPurpose, string]>;
+  if (slots.some(([, slot]) => !html.includes(slot))) throw new Error(`the ${mail.template} template lost a link placeholder`);
   return g.readers.map((r) => {
-    const tokens = mail.slots.map((s) => ({ ...s, token: signToken(config.tokenSecret, { purpose: s.purpose, subscriberId: r.id, issueId: 0, toolId: 0, expiresAt: expiryFrom(g.claimedAt, s.purpose) }) }));
-    const fill = (text: string) => tokens.reduce((t, s) => t.replaceAll(s.slot, s.token), text);
-    const unsub = tokens.find((s) => s.purpose === 'unsubscribe')!.token;
+    const tokens = slots.map(([purpose, slot]) => ({ purpose, slot, token: signToken(config.tokenSecret, { purpose, subscriberId: r.id, issueId: 0, toolId: 0, expiresAt: expiryFrom(g.claimedAt, purpose) }) }));
+    const fill = (s: string) => tokens.reduce((t, x) => t.replaceAll(x.slot, x.token), s);
+    const unsub = tokens.find((x) => x.purpose === 'unsubscribe')!.token;
     return {
       from: config.emailFrom,
       to: r.email,
       subject: mail.subject,
-      html: fill(mail.html),
-      text: fill(mail.text),
+      html: fill(html),
+      text: fill(text),
       headers: { 'List-Unsubscribe': `<${config.publicUrl}/unsubscribe?token=${unsub}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-      tags: [{ name: 'category', value: mail.category }],
+      tags: [{ name: 'category', value: mail.template }],
     };
   });
 }

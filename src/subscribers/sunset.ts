@@ -210,7 +210,7 @@ const UNSUB_SLOT = 'SUNSETUNSUBTOKENSLOT';
 /** The emails of one claim: rendered once with slots, each reader's tokens (expiring from the claim time) put in. */
 export async function stillInterestedEmails(deps: Pick<OwedMailDeps, 'config'>, g: OwedGroup<SunsetMailReader>): Promise<OutgoingEmail[]> {
   const { config } = deps;
-  const [{ createElement }, { render }, { StillInterested, stillInterestedText, STILL_INTERESTED_SUBJECT }] = await Promise.all([import('react'), import('@react-email/render'), template()]);
+  const { StillInterested, stillInterestedText, STILL_INTERESTED_SUBJECT } = await template();
   const props = {
     publicUrl: config.publicUrl,
     mailingAddress: config.mailingAddress,
@@ -218,15 +218,13 @@ export async function stillInterestedEmails(deps: Pick<OwedMailDeps, 'config'>, 
     keepUrl: `${config.publicUrl}/keep?token=${KEEP_SLOT}`,
     unsubscribeUrl: `${config.publicUrl}/unsubscribe?token=${UNSUB_SLOT}`,
   };
-  const html = await render(createElement(StillInterested, props));
-  const slots = [{ slot: KEEP_SLOT, purpose: 'keep' as const }, { slot: UNSUB_SLOT, purpose: 'unsubscribe' as const }];
-  return linkedEmails(deps, g, { template: 'still-interested', subject: STILL_INTERESTED_SUBJECT, html, text: stillInterestedText(props), category: 'still-interested', slots });
+  const slots = { keep: KEEP_SLOT, unsubscribe: UNSUB_SLOT };
+  return linkedEmails(deps, g, { template: 'still-interested', component: StillInterested, text: stillInterestedText, props, subject: STILL_INTERESTED_SUBJECT, slots });
 }
 
 export const stillInterestedMail = owedMailKind<SunsetMailReader>(
   {
     name: 'sunset',
-    prefix: 'sunset',
     owedAt: 'sunset_owed_at',
     claimable: "status = 'active'",
     columns: ['idle_issues'],

@@ -57,27 +57,23 @@ async function sampleAt(db: Db, publicUrl: string, at: Date) {
 /** The welcome emails of one claim: rendered once with slots, each reader's tokens put into the slots. */
 export async function welcomeEmails(deps: Pick<OwedMailDeps, 'db' | 'config'>, g: OwedGroup<WelcomeReader>): Promise<OutgoingEmail[]> {
   const { config } = deps;
-  const [{ createElement }, { render }, { Welcome, welcomeText, WELCOME_SUBJECT }] = await Promise.all([import('react'), import('@react-email/render'), welcomeTemplate()]);
-  const props = (prefs: string, unsub: string) => ({
+  const { Welcome, welcomeText, WELCOME_SUBJECT } = await welcomeTemplate();
+  const props = {
     publicUrl: config.publicUrl,
     mailingAddress: config.mailingAddress,
     cadence: cadenceInWords(config.scheduleCron, config.scheduleTz, g.claimedAt),
-    preferencesUrl: `${config.publicUrl}/preferences?token=${prefs}`,
-    unsubscribeUrl: `${config.publicUrl}/unsubscribe?token=${unsub}`,
-    sample: null as Awaited<ReturnType<typeof sampleAt>>,
-  });
-  const base = props(PREFS_SLOT, UNSUB_SLOT);
-  base.sample = await sampleAt(deps.db, config.publicUrl, g.claimedAt);
-  const html = await render(createElement(Welcome, base));
-  const slots = [{ slot: PREFS_SLOT, purpose: 'preferences' as const }, { slot: UNSUB_SLOT, purpose: 'unsubscribe' as const }];
-  return linkedEmails(deps, g, { template: 'welcome', subject: WELCOME_SUBJECT, html, text: welcomeText(base), category: 'welcome', slots });
+    preferencesUrl: `${config.publicUrl}/preferences?token=${PREFS_SLOT}`,
+    unsubscribeUrl: `${config.publicUrl}/unsubscribe?token=${UNSUB_SLOT}`,
+    sample: await sampleAt(deps.db, config.publicUrl, g.claimedAt),
+  };
+  const slots = { preferences: PREFS_SLOT, unsubscribe: UNSUB_SLOT };
+  return linkedEmails(deps, g, { template: 'welcome', component: Welcome, text: welcomeText, props, subject: WELCOME_SUBJECT, slots });
 }
 
 // Readers of a claim who left or were suppressed since are not welcomed: they leave the claim.
 export const welcomeMail = owedMailKind<WelcomeReader>(
   {
     name: 'welcome',
-    prefix: 'welcome',
     owedAt: 'welcome_owed_at',
     claimable: "status = 'active'",
     leave: { when: "status <> 'active'", clearOwed: true },
