@@ -3,7 +3,7 @@
 // Counters live in this process only: Prometheus sums them across processes.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type GaugeConfiguration } from 'prom-client';
 import type { App } from './app.js';
 import { QUEUE_ROLES } from './queue/jobs.js';
 
@@ -22,96 +22,43 @@ export type QueueDepthSource = () => Promise<Record<string, Record<string, numbe
 let queueDepthSource: QueueDepthSource | null = null;
 const SCRAPE_TIMEOUT_MS = 2000;
 
+// A metric family of this process's registry: its name, its help, and its labels (or buckets).
+function counter<L extends string = string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+  return new Counter<L>({ name, help, labelNames, registers: [registry] });
+}
+function histogram(name: string, help: string, buckets: number[]): Histogram {
+  return new Histogram({ name, help, buckets, registers: [registry] });
+}
+function gauge<L extends string = string>(name: string, help: string, more: Omit<GaugeConfiguration<L>, 'name' | 'help' | 'registers'> = {}): Gauge<L> {
+  return new Gauge<L>({ name, help, ...more, registers: [registry] });
+}
+
 export const metrics = {
   /** Ledger rows that reached a final state, by outcome. */
-  deliveries: new Counter({
-    name: 'verdicts_deliveries_total',
-    help: 'Delivery ledger rows finalised by this process, by outcome (sent, failed, skipped).',
-    labelNames: ['outcome'] as const,
-    registers: [registry],
-  }),
+  deliveries: counter('verdicts_deliveries_total', 'Delivery ledger rows finalised by this process, by outcome (sent, failed, skipped).', ['outcome']),
   /** Provider requests (issue batches, confirmation batches, test sends: src/delivery/deliver.ts) by what came back. */
-  batches: new Counter({
-    name: 'verdicts_batches_total',
-    help: 'Requests to the provider (issue batches, confirmations, test sends), by result (accepted, rate_limited, transient, permanent).',
-    labelNames: ['result'] as const,
-    registers: [registry],
-  }),
+  batches: counter('verdicts_batches_total', 'Requests to the provider (issue batches, confirmations, test sends), by result (accepted, rate_limited, transient, permanent).', ['result']),
   /** Every provider answer other than acceptance; status is the HTTP status or "network". */
-  providerErrors: new Counter({
-    name: 'verdicts_provider_errors_total',
-    help: 'Provider answers other than acceptance, by kind (rate_limited, transient, permanent) and HTTP status ("network" when none).',
-    labelNames: ['kind', 'status'] as const,
-    registers: [registry],
-  }),
+  providerErrors: counter('verdicts_provider_errors_total', 'Provider answers other than acceptance, by kind (rate_limited, transient, permanent) and HTTP status ("network" when none).', ['kind', 'status']),
   /** Waits for the shared send-rate gate, and pauses the provider asked for. */
-  rateLimitWaits: new Counter({
-    name: 'verdicts_rate_limit_waits_total',
-    help: 'Times a sender waited before a provider request (gate: the shared SEND_RATE spacing; provider_429 and provider_budget: pauses the provider asked for).',
-    labelNames: ['reason'] as const,
-    registers: [registry],
-  }),
-  rateLimitWaitSeconds: new Counter({
-    name: 'verdicts_rate_limit_wait_seconds_total',
-    help: 'Seconds senders spent waiting for the shared send-rate gate.',
-    registers: [registry],
-  }),
-  batchSeconds: new Histogram({
-    name: 'verdicts_batch_duration_seconds',
-    help: 'One batch from claiming its ledger rows to marking them (includes the rate-gate wait).',
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
-    registers: [registry],
-  }),
+  rateLimitWaits: counter('verdicts_rate_limit_waits_total', 'Times a sender waited before a provider request (gate: the shared SEND_RATE spacing; provider_429 and provider_budget: pauses the provider asked for).', ['reason']),
+  rateLimitWaitSeconds: counter('verdicts_rate_limit_wait_seconds_total', 'Seconds senders spent waiting for the shared send-rate gate.'),
+  batchSeconds: histogram('verdicts_batch_duration_seconds', 'One batch from claiming its ledger rows to marking them (includes the rate-gate wait).', [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30]),
   /** Full collections the sender runs to keep request bodies' garbage bounded (src/delivery/garbage.ts). */
-  senderFullGcSeconds: new Histogram({
-    name: 'verdicts_sender_full_gc_seconds',
-    help: 'Full garbage collections a sender ran after each ~48 MB of provider request bodies, and how long each took.',
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
-    registers: [registry],
-  }),
+  senderFullGcSeconds: histogram('verdicts_sender_full_gc_seconds', 'Full garbage collections a sender ran after each ~48 MB of provider request bodies, and how long each took.', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25]),
   /** Accepted signups from the form (POST /subscribe). */
-  signups: new Counter({
-    name: 'verdicts_signups_total',
-    help: 'Signups accepted by POST /subscribe.',
-    registers: [registry],
-  }),
+  signups: counter('verdicts_signups_total', 'Signups accepted by POST /subscribe.'),
   /** Verified provider webhook events, by event type (email.delivered, email.bounced, …). */
-  webhookEvents: new Counter({
-    name: 'verdicts_webhook_events_total',
-    help: 'Verified provider webhook events, by type.',
-    labelNames: ['type'] as const,
-    registers: [registry],
-  }),
+  webhookEvents: counter('verdicts_webhook_events_total', 'Verified provider webhook events, by type.', ['type']),
   /** 'error' events of Redis, queue and Postgres connections (src/connection-errors.ts). */
-  connectionErrors: new Counter({
-    name: 'verdicts_connection_errors_total',
-    help: 'Errors reported by long-lived connections (redis, queue, rate-gate, postgres); the clients reconnect by themselves.',
-    labelNames: ['source'] as const,
-    registers: [registry],
-  }),
+  connectionErrors: counter('verdicts_connection_errors_total', 'Errors reported by long-lived connections (redis, queue, rate-gate, postgres); the clients reconnect by themselves.', ['source']),
   /** Provider events refused or left aside by the webhook: malformed, overloaded (503), unknown type. */
-  webhookRefused: new Counter({
-    name: 'verdicts_webhook_refused_total',
-    help: 'Webhook requests not stored as delivery events, by reason (malformed, overloaded, unknown_type).',
-    labelNames: ['reason'] as const,
-    registers: [registry],
-  }),
+  webhookRefused: counter('verdicts_webhook_refused_total', 'Webhook requests not stored as delivery events, by reason (malformed, overloaded, unknown_type).', ['reason']),
   /** Parked provider events dropped because no delivery ever got their email id. */
-  providerEventsUnmatched: new Counter({
-    name: 'verdicts_provider_events_unmatched_total',
-    help: 'Provider events dropped after waiting the parking limit for a delivery with their email id.',
-    registers: [registry],
-  }),
-  providerEventsParked: new Gauge({
-    name: 'verdicts_provider_events_parked',
-    help: 'Provider events waiting for a delivery with their email id (as of the last rollup upkeep).',
-    registers: [registry],
-  }),
-  queueJobs: new Gauge({
-    name: 'verdicts_queue_jobs',
-    help: 'Jobs in each queue by state, read from the queue backend at scrape time.',
+  providerEventsUnmatched: counter('verdicts_provider_events_unmatched_total', 'Provider events dropped after waiting the parking limit for a delivery with their email id.'),
+  providerEventsParked: gauge('verdicts_provider_events_parked', 'Provider events waiting for a delivery with their email id (as of the last rollup upkeep).'),
+  queueJobs: gauge('verdicts_queue_jobs', 'Jobs in each queue by state, read from the queue backend at scrape time.', {
     labelNames: ['queue', 'state'] as const,
-    registers: [registry],
     async collect() {
       if (!queueDepthSource) return;
       this.reset();
@@ -128,10 +75,7 @@ export const metrics = {
 /** The catalog's runway in weeks (src/catalog/runway.ts), read at scrape time; unset in processes without a database. */
 let runwaySource: (() => Promise<number>) | null = null;
 
-export const catalogRunwayWeeks = new Gauge({
-  name: 'verdicts_catalog_runway_weeks',
-  help: 'Future weekly issues the catalog can still fill (the planner run forward); below 4 the editors are warned.',
-  registers: [registry],
+export const catalogRunwayWeeks = gauge('verdicts_catalog_runway_weeks', 'Future weekly issues the catalog can still fill (the planner run forward); below 4 the editors are warned.', {
   async collect() {
     if (!runwaySource) return;
     const weeks = await withTimeout(runwaySource(), SCRAPE_TIMEOUT_MS).catch(() => null);
@@ -144,11 +88,7 @@ export function watchCatalogRunway(source: () => Promise<number>): void {
   runwaySource = source;
 }
 
-const queueUp = new Gauge({
-  name: 'verdicts_queue_up',
-  help: '1 when the queue backend answered the last scrape within 2 s, else 0.',
-  registers: [registry],
-});
+const queueUp = gauge('verdicts_queue_up', '1 when the queue backend answered the last scrape within 2 s, else 0.');
 
 /** Where the queue-depth gauge reads from; each process that has queues sets it once. */
 export function watchQueueDepths(source: QueueDepthSource): void {

@@ -2,11 +2,13 @@
 // 'sent' only after the provider accepted it. Every statement here is safe to run twice.
 import type { Queryable } from '../db/pool.js';
 import { bumpCounts } from './counts.js';
-import { NO_TOPICS_IN_ISSUE } from './variants.js';
 
 export { deliveryCounts, type DeliveryCounts } from './counts.js';
 
 export const BATCH_SIZE = 100;
+/** A skipped ledger row's reason when none of the reader's topics is in the issue (src/delivery/variants.ts). */
+export const NO_TOPICS_IN_ISSUE = 'no-topics-in-issue';
+const sql = String.raw;
 
 /** The provider request's Idempotency-Key for one batch. A function of the batch alone, so every retry of
  * it, in any process, sends the same key; every log line of the batch carries it. */
@@ -128,6 +130,25 @@ const Q = {
     changed AS (SELECT * FROM from_queued UNION ALL SELECT * FROM from_sending),
     ${bumpCounts('changed')}
     SELECT count(*)::int AS n FROM changed`,
+  // Readers of a variant that cannot be sent get the whole issue instead: their batches move as a whole
+  // (a batch holds one variant only), so each batch still sends one body.
+  toWhole: `UPDATE deliveries SET variant_key = NULL WHERE issue_id = $1 AND variant_key = $2`,
+  // Events arrive out of order and more than once: first_at and last_at are the min and max seen. A kind
+  // the row did not have yet adds the reader to that figure of the issue.
+  eventByRow: sql`
+    WITH old AS (
+      SELECT issue_id, subscriber_id, batch_no, events ? $1 AS had FROM deliveries
+      WHERE issue_id = $3 AND subscriber_id = $4 FOR UPDATE),
+    updated AS (
+      UPDATE deliveries d SET updated_at = now(), events = d.events || jsonb_build_object($1::text, jsonb_build_object(
+          'first_at', least((d.events -> $1 ->> 'first_at')::timestamptz, $2::timestamptz),
+          'last_at', greatest((d.events -> $1 ->> 'last_at')::timestamptz, $2::timestamptz),
+          'count', coalesce((d.events -> $1 ->> 'count')::int, 0) + 1))
+      FROM old WHERE d.issue_id = old.issue_id AND d.subscriber_id = old.subscriber_id
+      RETURNING d.subscriber_id),
+    changed AS (SELECT issue_id, batch_no, NULL::text AS old_state, 'event:' || $1 AS new_state FROM old WHERE NOT had),
+    ${bumpCounts('changed')}
+    SELECT subscriber_id FROM updated`,
 };
 
 /** Fixes the audience. `variants`: readers queued per variant key (null: the whole issue). */
@@ -172,3 +193,48 @@ export async function markBatchFailed(db: Queryable, issueId: number, batch: num
   return (await db.query<{ n: number }>(Q.markFailed, [issueId, batch, reason.slice(0, 1000)])).rows[0]!.n;
 }
 
+/** Readers of a variant that cannot be sent get the whole issue instead (src/delivery/variants.ts). */
+export async function moveVariantToWhole(db: Queryable, issueId: number, variantKey: string): Promise<void> {
+  await db.query(Q.toWhole, [issueId, variantKey]);
+}
+
+/**
+ * The CTEs of a statement that adds a batch of provider events to their delivery rows
+ * (src/subscribers/event-rollup.ts). `agg` must yield (email_id, kind, first_at, last_at, n), a row per email id
+ * and kind. Defines `target` (each email id's delivery with its events before: issue_id, subscriber_id,
+ * batch_no, old_events, row_id, email_id), `merged`, `applied`, `done` (the targets actually updated),
+ * `changed` and the figures' bump: a kind new to a row adds its reader to that figure of the issue.
+ */
+export function deliveryEventsFrom(agg: string): string {
+  return sql`-- One index probe per email id (and partition), whatever the planner thinks of small partitions.
+  target AS (
+    SELECT d.issue_id, d.subscriber_id, d.batch_no, d.events AS old_events, d.row_id, a.email_id
+    FROM (SELECT DISTINCT email_id FROM ${agg}) a
+    CROSS JOIN LATERAL (
+      SELECT issue_id, subscriber_id, batch_no, events, ctid AS row_id FROM deliveries
+      WHERE provider_message_id = a.email_id LIMIT 1) d),
+  merged AS (
+    SELECT t.issue_id, t.subscriber_id, t.row_id, jsonb_object_agg(a.kind, jsonb_build_object(
+        'first_at', least((t.old_events -> a.kind ->> 'first_at')::timestamptz, a.first_at),
+        'last_at', greatest((t.old_events -> a.kind ->> 'last_at')::timestamptz, a.last_at),
+        'count', coalesce((t.old_events -> a.kind ->> 'count')::int, 0) + a.n)) AS patch
+    FROM target t JOIN ${agg} a ON a.email_id = t.email_id GROUP BY 1, 2, 3),
+  -- By the row's ctid within its issue's partition: a TID lookup, never a scan of the partitions.
+  applied AS (
+    UPDATE deliveries d SET events = d.events || m.patch, updated_at = now()
+    FROM merged m
+    WHERE d.ctid = ANY (ARRAY(SELECT row_id FROM merged)) AND d.issue_id = m.issue_id AND d.subscriber_id = m.subscriber_id
+    RETURNING d.issue_id, d.subscriber_id),
+  -- A row changed meanwhile (it moved: a new ctid) was not updated: its events stay fresh for the next pass.
+  done AS (SELECT t.* FROM target t JOIN applied ap ON ap.issue_id = t.issue_id AND ap.subscriber_id = t.subscriber_id),
+  changed AS (
+    SELECT t.issue_id, t.batch_no, NULL::text AS old_state, 'event:' || a.kind AS new_state
+    FROM done t JOIN ${agg} a ON a.email_id = t.email_id WHERE NOT (t.old_events ? a.kind)),
+  ${bumpCounts('changed')}`;
+}
+
+/** Adds one event of our own (an unsubscribe through the issue's link) to a delivery row; its reader, or null. */
+export async function recordDeliveryEvent(db: Queryable, target: { issueId: number; subscriberId: number }, kind: string, at: Date): Promise<number | null> {
+  const { rows } = await db.query<{ subscriber_id: number }>(Q.eventByRow, [kind, at, target.issueId, target.subscriberId]);
+  return rows[0]?.subscriber_id ?? null;
+}

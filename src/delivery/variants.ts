@@ -7,12 +7,11 @@
 import type { Logger } from 'pino';
 import type { Queryable } from '../db/pool.js';
 import type { IssueRow } from '../issues/repo.js';
+import { moveVariantToWhole } from './ledger.js';
 import type { IssueView } from '../issues/view.js';
 
 /** The whole issue's key in issue_variants; its ledger rows carry variant_key NULL. */
 export const WHOLE = 'all';
-/** A skipped ledger row's reason when none of the reader's topics is in the issue. */
-export const NO_TOPICS_IN_ISSUE = 'no-topics-in-issue';
 /** What a variant key looks like: comparison positions joined by '-', e.g. '1-3'. */
 export const VARIANT_KEY = /^[0-9]+(-[0-9]+)*$/;
 
@@ -38,9 +37,6 @@ const Q = {
     INSERT INTO issue_variants (issue_id, variant_key, positions, state, reason, readers, subject, preheader, html, text)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
     ON CONFLICT (issue_id, variant_key) DO NOTHING`,
-  // Readers of a variant that cannot be sent get the whole issue instead: their batches move as a whole
-  // (a batch holds one variant only), so each batch still sends one body.
-  toWhole: `UPDATE deliveries SET variant_key = NULL WHERE issue_id = $1 AND variant_key = $2`,
   ready: `SELECT variant_key, subject, html, text FROM issue_variants WHERE issue_id = $1 AND state = 'ready' AND variant_key <> 'all'`,
   list: `SELECT variant_key, positions, state, reason, readers, subject FROM issue_variants WHERE issue_id = $1 ORDER BY variant_key = 'all' DESC, variant_key`,
   toolUrls: `
@@ -102,7 +98,7 @@ export async function storeVariants(
         };
       }
       if (row.state === 'refused') {
-        await tx.query(Q.toWhole, [issue.id, key]);
+        await moveVariantToWhole(tx, issue.id, key);
         toWhole += readers;
         log.warn({ week: issue.week, variant: key, reason: row.reason }, 'topic variant not sent: its readers get the whole issue');
       } else {

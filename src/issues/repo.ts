@@ -85,6 +85,12 @@ const Q = {
     UPDATE issues SET state = 'rendered', approved_at = NULL, approved_by = NULL, state_reason = $2, updated_at = now()
     WHERE id = $1 AND state = 'approved' RETURNING *`,
   ledgerPruned: `UPDATE issues SET ledger_pruned_at = now(), updated_at = now() WHERE id = $1`,
+  // The sunset's tally of a sent issue's receipts (src/subscribers/sunset.ts): how far along its readers'
+  // ids it has counted (sunset_tally_upto), and when it finished (sunset_tallied_at).
+  untallied: `SELECT id FROM issues WHERE state = 'sent' AND sunset_tallied_at IS NULL ORDER BY send_started_at, id`,
+  lockUntallied: `SELECT id, send_started_at, sunset_tally_upto FROM issues WHERE id = $1 AND state = 'sent' AND sunset_tallied_at IS NULL FOR UPDATE`,
+  markTallyUpto: `UPDATE issues SET sunset_tally_upto = $2 WHERE id = $1`,
+  markTallied: `UPDATE issues SET sunset_tallied_at = now() WHERE id = $1`,
 };
 
 export async function findIssue(db: Queryable, week: string): Promise<IssueRow | null> {
@@ -133,6 +139,27 @@ export async function revokeApproval(db: Queryable, issueId: number, reason: str
 /** Notes that a sent issue's per-reader rows are gone (src/delivery/prune.ts), its figures kept. */
 export async function markLedgerPruned(db: Queryable, issueId: number): Promise<void> {
   await db.query(Q.ledgerPruned, [issueId]);
+}
+
+/** Sent issues whose receipts the sunset has not counted yet, in the order they were sent. */
+export async function untalliedIssues(db: Queryable): Promise<number[]> {
+  return (await db.query<{ id: number }>(Q.untallied)).rows.map((r) => r.id);
+}
+
+/** Locks a sent issue not yet counted by the sunset, with how far its count got; null once it is counted. */
+export async function lockUntalliedIssue(db: Queryable, issueId: number): Promise<{ id: number; send_started_at: Date; upto: number } | null> {
+  const r = (await db.query<{ id: number; send_started_at: Date; sunset_tally_upto: string }>(Q.lockUntallied, [issueId])).rows[0];
+  return r ? { id: r.id, send_started_at: r.send_started_at, upto: Number(r.sunset_tally_upto) } : null;
+}
+
+/** The sunset has counted the issue's readers up to this id. */
+export async function markTallyUpto(db: Queryable, issueId: number, upto: string): Promise<void> {
+  await db.query(Q.markTallyUpto, [issueId, upto]);
+}
+
+/** The sunset has counted all of the issue's readers. */
+export async function markTallied(db: Queryable, issueId: number): Promise<void> {
+  await db.query(Q.markTallied, [issueId]);
 }
 
 export async function listIssues(db: Queryable, limit = 100): Promise<IssueRow[]> {

@@ -8,12 +8,11 @@
 // so the bodies are functions of the claimed ids and that time. A run that dies or fails mid-request
 // leaves the claim in place, and the next run sends that same request again first: if the provider had
 // accepted it, it answers from its idempotency record and nobody gets a second email.
-import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/pool.js';
 import type { OutgoingEmail } from '../delivery/mailer.js';
 import type { ProcessState } from '../process-state.js';
 import { CONFIRM_RESEND_AFTER_SECONDS, confirmToken } from './confirmation.js';
-import { groupOf as owedGroupOf, oldestUnsentClaim, owedIdempotencyKey, sendOwed, type OwedGroup, type OwedMailDeps, type OwedMailKind, type OwedRunResult } from './owed-mail.js';
+import { owedIdempotencyKey, owedMailKind, sendOwed, type OwedGroup, type OwedMailDeps, type OwedMailKind, type OwedRunResult } from './owed-mail.js';
 import { TOKEN_LIFETIME_DAYS } from './tokens.js';
 import { WELCOME_OWED, welcomeMail } from './welcome-sender.js';
 import { SUNSET_OWED, stillInterestedMail } from './sunset.js';
@@ -21,46 +20,11 @@ import { SUNSET_OWED, stillInterestedMail } from './sunset.js';
 export type ConfirmSenderDeps = OwedMailDeps;
 export type ConfirmRunResult = OwedRunResult;
 
-/** Readers per provider request: Resend's batch limit. */
-export const CONFIRM_BATCH = 100;
 // A run that keeps finding owed readers (a signup storm) hands over to a fresh job after this many
 // requests, so no job runs for ever and the queue's bookkeeping stays current.
 const MAX_REQUESTS_PER_RUN = 50;
 const sql = String.raw;
 
-// The oldest owed readers, up to one request's worth. SKIP LOCKED: a concurrent claimer (only possible
-// when a stalled job is run twice) takes others instead of waiting. The time is cut to milliseconds so a
-// JavaScript Date holds it exactly (it goes into the key and the links).
-const CLAIM = sql`
-  WITH owed AS (
-    SELECT id FROM subscribers
-    WHERE confirm_requested_at IS NOT NULL AND confirm_claim IS NULL AND status = 'pending'
-      AND (confirm_sent_at IS NULL OR confirm_sent_at < now() - make_interval(secs => $2))
-    ORDER BY confirm_requested_at, id
-    LIMIT $3
-    FOR UPDATE SKIP LOCKED
-  )
-  UPDATE subscribers s SET confirm_claim = $1, confirm_claimed_at = date_trunc('milliseconds', now()), updated_at = now()
-  FROM owed WHERE s.id = owed.id
-  RETURNING s.id, s.email, s.source, s.confirm_claimed_at`;
-// A claim whose request was never answered with acceptance or refusal: its run died, or failed and is
-// being retried. The oldest first.
-const UNSENT_CLAIM = sql`SELECT confirm_claim AS claim FROM subscribers WHERE confirm_claim IS NOT NULL ORDER BY confirm_claimed_at, id LIMIT 1`;
-// Readers of a claim who confirmed, left or were suppressed since are not mailed: they leave the claim.
-const LEAVE_CLAIM = sql`
-  UPDATE subscribers SET confirm_claim = NULL, confirm_claimed_at = NULL, confirm_requested_at = NULL
-  WHERE confirm_claim = $1 AND status <> 'pending'`;
-const CLAIMED = sql`SELECT id, email, source, confirm_claimed_at FROM subscribers WHERE confirm_claim = $1`;
-// Accepted: the ten-minute clock starts at the claim time, the time the link's expiry counts from.
-const MARK_SENT = sql`
-  UPDATE subscribers
-  SET confirm_sent_at = confirm_claimed_at, confirm_requested_at = NULL, confirm_claim = NULL, confirm_claimed_at = NULL, updated_at = now()
-  WHERE confirm_claim = $1`;
-// Refused for good (retrying cannot help): the request is dropped and the last accepted confirmation
-// stays the clock, so the reader can ask again at once.
-const DROP_CLAIM = sql`
-  UPDATE subscribers SET confirm_claim = NULL, confirm_claimed_at = NULL, confirm_requested_at = NULL, updated_at = now()
-  WHERE confirm_claim = $1`;
 /** Whether any confirmation, welcome or "still want this?" is owed now or claimed and unsent: the sweeper's question. */
 const ANY_OWED = sql`
   SELECT EXISTS (
@@ -77,19 +41,6 @@ interface ClaimedReader {
 }
 
 export type ClaimGroup = OwedGroup<ClaimedReader>;
-const groupOf = (claim: string, rows: ClaimedReader[]) => owedGroupOf(claim, rows, (r) => r.confirm_claimed_at);
-
-/** Claims up to 100 owed readers for one provider request; null when none is owed. */
-export async function claimOwed(db: Db): Promise<ClaimGroup | null> {
-  const claim = randomUUID();
-  const { rows } = await db.query<ClaimedReader>(CLAIM, [claim, CONFIRM_RESEND_AFTER_SECONDS, CONFIRM_BATCH]);
-  return groupOf(claim, rows);
-}
-
-/** The oldest claim whose request has not been answered yet, without readers who are no longer pending. */
-function unsentClaim(db: Db): Promise<ClaimGroup | null> {
-  return oldestUnsentClaim<ClaimedReader>(db, { unsent: UNSENT_CLAIM, leave: LEAVE_CLAIM, claimed: CLAIMED }, (r) => r.confirm_claimed_at);
-}
 
 /** The key is a function of the claimed ids and the claim time: every replay of a claim sends the same. */
 export function confirmIdempotencyKey(group: ClaimGroup): string {
@@ -144,14 +95,25 @@ export async function confirmationEmail(config: ConfirmSenderDeps['config'], r: 
   };
 }
 
-const confirmMail: OwedMailKind<ClaimedReader> = {
-  name: 'confirm',
-  claimOwed,
-  unsentClaim,
-  emails: (deps, group) => Promise.all(group.readers.map((r) => confirmationEmail(deps.config, r, deps.state.confirmTemplates))),
-  markSent: async (db: Db, claim) => void (await db.query(MARK_SENT, [claim])),
-  drop: async (db: Db, claim) => void (await db.query(DROP_CLAIM, [claim])),
-};
+const confirmMail = owedMailKind<ClaimedReader>(
+  {
+    name: 'confirm',
+    owedAt: 'confirm_requested_at',
+    claimable: "status = 'pending' AND (confirm_sent_at IS NULL OR confirm_sent_at < now() - make_interval(secs => $3))",
+    owedParams: [CONFIRM_RESEND_AFTER_SECONDS],
+    columns: ['source'],
+    // Readers of a claim who confirmed, left or were suppressed since are not mailed: they leave the claim.
+    leave: { when: "status <> 'pending'", clearOwed: true },
+    // Accepted: the ten-minute clock starts at the claim time, the time the link's expiry counts from.
+    // Refused for good (retrying cannot help): the request is dropped and the last accepted confirmation
+    // stays the clock, so the reader can ask again at once.
+    sent: 'confirm_sent_at = confirm_claimed_at, confirm_requested_at = NULL',
+  },
+  (deps, group) => Promise.all(group.readers.map((r) => confirmationEmail(deps.config, r, deps.state.confirmTemplates))),
+);
+
+/** Claims up to 100 owed readers for one provider request; null when none is owed. */
+export const claimOwed = (db: Db): Promise<ClaimGroup | null> => confirmMail.claimOwed(db);
 
 /**
  * Sends every confirmation owed, then every welcome owed (welcome-sender.ts), then every "still want

@@ -5,7 +5,7 @@
 // one that never matches (a confirmation or test email, a stranger) is dropped after PARK_LIMIT and counted.
 import type { Logger } from 'pino';
 import { inTransaction, type Db } from '../db/pool.js';
-import { bumpCounts } from '../delivery/counts.js';
+import { deliveryEventsFrom } from '../delivery/ledger.js';
 import { metrics } from '../metrics.js';
 import { ensureEventMonths } from './event-partitions.js';
 import { engagedSet } from './sunset.js';
@@ -21,7 +21,7 @@ const ROLLUP_LOCK = 0x7665_7264; // 'verd': the rollup's advisory lock key
 
 // Fresh events in arrival order, plus parked ones whose retry is due and whose delivery now exists.
 // Each delivery gets one jsonb patch per batch (first/last/count per kind merged with what it has); a kind
-// new to the row adds its reader to the issue's figure.
+// new to the row adds its reader to the issue's figure (both in ledger.ts: deliveryEventsFrom).
 const ROLL_UP = sql`
   WITH batch AS (
     (SELECT seq, kind, occurred_at, email_id, suppress_status, suppress_reason FROM provider_event_inbox
@@ -32,31 +32,7 @@ const ROLL_UP = sql`
   agg AS (
     SELECT email_id, kind, min(occurred_at) AS first_at, max(occurred_at) AS last_at, count(*)::int AS n
     FROM batch GROUP BY 1, 2),
-  -- One index probe per email id (and partition), whatever the planner thinks of small partitions.
-  target AS (
-    SELECT d.issue_id, d.subscriber_id, d.batch_no, d.events AS old_events, d.row_id, a.email_id
-    FROM (SELECT DISTINCT email_id FROM agg) a
-    CROSS JOIN LATERAL (
-      SELECT issue_id, subscriber_id, batch_no, events, ctid AS row_id FROM deliveries
-      WHERE provider_message_id = a.email_id LIMIT 1) d),
-  merged AS (
-    SELECT t.issue_id, t.subscriber_id, t.row_id, jsonb_object_agg(a.kind, jsonb_build_object(
-        'first_at', least((t.old_events -> a.kind ->> 'first_at')::timestamptz, a.first_at),
-        'last_at', greatest((t.old_events -> a.kind ->> 'last_at')::timestamptz, a.last_at),
-        'count', coalesce((t.old_events -> a.kind ->> 'count')::int, 0) + a.n)) AS patch
-    FROM target t JOIN agg a ON a.email_id = t.email_id GROUP BY 1, 2, 3),
-  -- By the row's ctid within its issue's partition: a TID lookup, never a scan of the partitions.
-  applied AS (
-    UPDATE deliveries d SET events = d.events || m.patch, updated_at = now()
-    FROM merged m
-    WHERE d.ctid = ANY (ARRAY(SELECT row_id FROM merged)) AND d.issue_id = m.issue_id AND d.subscriber_id = m.subscriber_id
-    RETURNING d.issue_id, d.subscriber_id),
-  -- A row changed meanwhile (it moved: a new ctid) was not updated: its events stay fresh for the next pass.
-  done AS (SELECT t.* FROM target t JOIN applied ap ON ap.issue_id = t.issue_id AND ap.subscriber_id = t.subscriber_id),
-  changed AS (
-    SELECT t.issue_id, t.batch_no, NULL::text AS old_state, 'event:' || a.kind AS new_state
-    FROM done t JOIN agg a ON a.email_id = t.email_id WHERE NOT (t.old_events ? a.kind)),
-  ${bumpCounts('changed')},
+  ${deliveryEventsFrom('agg')},
   suppressed AS (
     UPDATE subscribers s SET status = x.status, suppressed_reason = x.reason, updated_at = now()
     FROM (SELECT DISTINCT ON (t.subscriber_id) t.subscriber_id, b.suppress_status AS status, b.suppress_reason AS reason

@@ -3,8 +3,11 @@
 // them through the send-rate gate, with an idempotency key that is a function of the claimed ids and the
 // claim time. A run that dies or fails mid-request leaves the claim, and the next run sends that same
 // request first: if the provider had accepted it, it answers from its idempotency record.
-import { createHash } from 'node:crypto';
+// Every kind's statements have one shape, built here from the columns it keeps on the reader's row
+// (owedMailKind); kinds whose links are tokens put into a body rendered once share linkedEmails.
+import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { ReactElement } from 'react';
 import type { Config } from '../config.js';
 import type { Db } from '../db/pool.js';
 import type { Mailer, OutgoingEmail } from '../delivery/mailer.js';
@@ -12,6 +15,11 @@ import type { RateGate } from '../delivery/rate-gate.js';
 import { deliver } from '../delivery/deliver.js';
 import type { ProcessState } from '../process-state.js';
 import { issueGoingOut } from '../issues/repo.js';
+import { expiryFrom, signToken, type TokenPurpose } from './tokens.js';
+
+const sql = String.raw;
+/** Readers per provider request: Resend's batch limit. */
+const OWED_BATCH = 100;
 
 /** The weekly issue goes first: while one is sending, a run makes its first request at once (a reader who
  * just signed up waits no longer than usual) and each further one only this long after the last. An
@@ -84,6 +92,111 @@ export async function oldestUnsentClaim<R extends { id: number }>(
     const group = groupOf(claim, (await db.query<R>(q.claimed, [claim])).rows, claimedAt);
     if (group) return group;
   }
+}
+
+/**
+ * Where one kind keeps its owed email on the reader's row: `owedAt` (set when it is owed, the oldest sent
+ * first) and a claim, `<name>_claim` and `<name>_claimed_at`. The statements of every kind have one
+ * shape, built here from these columns.
+ */
+export interface OwedColumns {
+  /** For logs and the key, and the claim columns' prefix: confirm → confirm_claim, confirm_claimed_at. */
+  name: string;
+  owedAt: string;
+  /** Who may be claimed besides being owed (a condition on subscribers); may use $3… (`owedParams`). */
+  claimable: string;
+  owedParams?: unknown[];
+  /** What a claim returns of each reader besides id, email and the claim time. */
+  columns?: string[];
+  /** Readers of an unanswered claim who no longer qualify: they leave it (and, with clearOwed, are owed no more). */
+  leave: { when: string; clearOwed: boolean };
+  /** The SET list of an accepted claim (the claim itself is cleared beside it). */
+  sent: string;
+}
+
+/** A kind of owed email from its columns and the emails a claim gets; a refused claim is owed no more. */
+export function owedMailKind<R extends { id: number }>(c: OwedColumns, emails: OwedMailKind<R>['emails']): OwedMailKind<R> {
+  const claimCol = `${c.name}_claim`;
+  const claimedAtCol = `${c.name}_claimed_at` as keyof R & string;
+  const returned = ['id', 'email', ...(c.columns ?? []), claimedAtCol];
+  // The oldest owed readers, up to one request's worth. SKIP LOCKED: a concurrent claimer (only possible
+  // when a stalled job is run twice) takes others instead of waiting. The time is cut to milliseconds so a
+  // JavaScript Date holds it exactly (it goes into the key and the links).
+  const claimQ = sql`
+  WITH owed AS (
+    SELECT id FROM subscribers
+    WHERE ${c.owedAt} IS NOT NULL AND ${claimCol} IS NULL AND ${c.claimable}
+    ORDER BY ${c.owedAt}, id
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+  )
+  UPDATE subscribers s SET ${claimCol} = $1, ${claimedAtCol} = date_trunc('milliseconds', now()), updated_at = now()
+  FROM owed WHERE s.id = owed.id
+  RETURNING ${returned.map((x) => `s.${x}`).join(', ')}`;
+  // A claim whose request was never answered with acceptance or refusal: its run died, or failed and is
+  // being retried. The oldest first.
+  const unsent = sql`SELECT ${claimCol} AS claim FROM subscribers WHERE ${claimCol} IS NOT NULL ORDER BY ${claimedAtCol}, id LIMIT 1`;
+  const leave = sql`
+  UPDATE subscribers SET ${claimCol} = NULL, ${claimedAtCol} = NULL${c.leave.clearOwed ? `, ${c.owedAt} = NULL` : ''}
+  WHERE ${claimCol} = $1 AND ${c.leave.when}`;
+  const claimed = sql`SELECT ${returned.join(', ')} FROM subscribers WHERE ${claimCol} = $1`;
+  const markSent = sql`
+  UPDATE subscribers SET ${c.sent}, ${claimCol} = NULL, ${claimedAtCol} = NULL, updated_at = now()
+  WHERE ${claimCol} = $1`;
+  const drop = sql`
+  UPDATE subscribers SET ${c.owedAt} = NULL, ${claimCol} = NULL, ${claimedAtCol} = NULL, updated_at = now()
+  WHERE ${claimCol} = $1`;
+  const claimedAt = (r: R) => r[claimedAtCol] as Date;
+  return {
+    name: c.name,
+    claimOwed: async (db) => {
+      const claim = randomUUID();
+      return groupOf(claim, (await db.query<R>(claimQ, [claim, OWED_BATCH, ...(c.owedParams ?? [])])).rows, claimedAt);
+    },
+    unsentClaim: (db) => oldestUnsentClaim<R>(db, { unsent, leave, claimed }, claimedAt),
+    emails,
+    markSent: async (db, claim) => void (await db.query(markSent, [claim])),
+    drop: async (db, claim) => void (await db.query(drop, [claim])),
+  };
+}
+
+/**
+ * The emails of one claim from a template rendered once with a placeholder per link (`slots`: the
+ * placeholder of each token purpose): each reader's tokens, expiring from the claim time, are put in, and
+ * the unsubscribe link is also the List-Unsubscribe header. react is loaded on the first such email.
+ */
+export async function linkedEmails<P extends object>(
+  deps: Pick<OwedMailDeps, 'config'>,
+  g: OwedGroup<{ id: number; email: string }>,
+  mail: {
+    template: string;
+    component: (props: P) => ReactElement;
+    text: (props: P) => string;
+    props: P;
+    subject: string;
+    slots: { unsubscribe: string } & Partial<Record<TokenPurpose, string>>;
+  },
+): Promise<OutgoingEmail[]> {
+  const { config } = deps;
+  const [{ createElement }, { render }] = await Promise.all([import('react'), import('@react-email/render')]);
+  const html = await render(createElement(mail.component, mail.props));
+  const text = mail.text(mail.props);
+  const slots = Object.entries(mail.slots) as Array<[TokenPurpose, string]>;
+  if (slots.some(([, slot]) => !html.includes(slot))) throw new Error(`the ${mail.template} template lost a link placeholder`);
+  return g.readers.map((r) => {
+    const tokens = slots.map(([purpose, slot]) => ({ purpose, slot, token: signToken(config.tokenSecret, { purpose, subscriberId: r.id, issueId: 0, toolId: 0, expiresAt: expiryFrom(g.claimedAt, purpose) }) }));
+    const fill = (s: string) => tokens.reduce((t, x) => t.replaceAll(x.slot, x.token), s);
+    const unsub = tokens.find((x) => x.purpose === 'unsubscribe')!.token;
+    return {
+      from: config.emailFrom,
+      to: r.email,
+      subject: mail.subject,
+      html: fill(html),
+      text: fill(text),
+      headers: { 'List-Unsubscribe': `<${config.publicUrl}/unsubscribe?token=${unsub}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      tags: [{ name: 'category', value: mail.template }],
+    };
+  });
 }
 
 /** The key is a function of the kind, the claimed ids and the claim time: every replay sends the same. */

@@ -7,9 +7,9 @@
 //   same transaction that stores the event (or when its delivery is known, if nobody could be found yet)
 //   delivered, opened, clicked, delivery_delayed, sent, failed, and transient bounces → the delivery row
 //   anything else → stored in the log, acknowledged and otherwise ignored
-// A delivery row's `events` holds one entry per kind: {"delivered": {"first_at", "last_at", "count"}, …}.
+// A delivery row's `events` holds one entry per kind: {"delivered": {"first_at", "last_at", "count"}, …}; the statements
+// that write it are in src/delivery/ledger.ts (deliveryEventsFrom, recordDeliveryEvent).
 import { inTransaction, type Db, type Queryable } from '../db/pool.js';
-import { bumpCounts } from '../delivery/counts.js';
 import { normaliseEmail } from './import.js';
 
 export interface ProviderEvent {
@@ -63,34 +63,12 @@ const STORE = sql`
     ORDER BY i.webhook_id)
   SELECT id FROM fresh`;
 const READER_OF_EMAIL = sql`SELECT subscriber_id FROM deliveries WHERE provider_message_id = $1 LIMIT 1`;
-// Events arrive out of order and more than once: first_at and last_at are the min and max seen. A kind
-// the row did not have yet adds the reader to that figure of the issue.
-const EVENT_BY_ROW = sql`
-  WITH old AS (
-    SELECT issue_id, subscriber_id, batch_no, events ? $1 AS had FROM deliveries
-    WHERE issue_id = $3 AND subscriber_id = $4 FOR UPDATE),
-  updated AS (
-    UPDATE deliveries d SET updated_at = now(), events = d.events || jsonb_build_object($1::text, jsonb_build_object(
-        'first_at', least((d.events -> $1 ->> 'first_at')::timestamptz, $2::timestamptz),
-        'last_at', greatest((d.events -> $1 ->> 'last_at')::timestamptz, $2::timestamptz),
-        'count', coalesce((d.events -> $1 ->> 'count')::int, 0) + 1))
-    FROM old WHERE d.issue_id = old.issue_id AND d.subscriber_id = old.subscriber_id
-    RETURNING d.subscriber_id),
-  changed AS (SELECT issue_id, batch_no, NULL::text AS old_state, 'event:' || $1 AS new_state FROM old WHERE NOT had),
-  ${bumpCounts('changed')}
-  SELECT subscriber_id FROM updated`;
 // A complaint outranks a bounce; neither is ever lifted by a later event.
 const SUPPRESS = sql`
   UPDATE subscribers SET status = $2, suppressed_reason = $3, updated_at = now()
   WHERE id = coalesce($1::bigint, (SELECT id FROM subscribers WHERE email = $4))
     AND status <> 'complained' AND NOT (status = 'bounced' AND $2 = 'bounced')
   RETURNING id`;
-
-/** Adds one event of our own (an unsubscribe through the issue's link) to a delivery row; its reader, or null. */
-export async function recordDeliveryEvent(db: Queryable, target: { issueId: number; subscriberId: number }, kind: string, at: Date): Promise<number | null> {
-  const { rows } = await db.query<{ subscriber_id: number }>(EVENT_BY_ROW, [kind, at, target.issueId, target.subscriberId]);
-  return rows[0]?.subscriber_id ?? null;
-}
 
 /** Why a reader is suppressed, or null when the event does not suppress. */
 function suppression(e: ProviderEvent): { status: 'bounced' | 'complained'; reason: string } | null {

@@ -12,17 +12,16 @@
 // Everything is counted on the reader's row (migration 095): the issues received since the last activity
 // (idle_issues) are added once per issue when it is tallied, from its 'sent' ledger rows, by this run or
 // by the ledger prune just before those rows leave. So no figure depends on rows a prune removed.
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { inTransaction, type Db, type Queryable } from '../db/pool.js';
 import type { OutgoingEmail } from '../delivery/mailer.js';
 import { wakeConfirmations } from '../queue/confirm-queue.js';
 import type { AppQueue } from '../queue/connection.js';
-import { groupOf, oldestUnsentClaim, type OwedGroup, type OwedMailDeps, type OwedMailKind } from './owed-mail.js';
-import { expiryFrom, signToken, verifyToken, type TokenClaims } from './tokens.js';
+import { lockUntalliedIssue, markTallied, markTallyUpto, untalliedIssues } from '../issues/repo.js';
+import { linkedEmails, owedMailKind, type OwedGroup, type OwedMailDeps } from './owed-mail.js';
+import { verifyToken, type TokenClaims } from './tokens.js';
 
 const sql = String.raw;
-const BATCH = 100;
 /** Issues an asked reader may still receive without answering before they become inactive. */
 export const SUNSET_GRACE_ISSUES = 2;
 
@@ -41,8 +40,6 @@ export function engagedSet(at: string): string {
 
 const TALLY_CHUNK = 10_000;
 const Q = {
-  untallied: sql`SELECT id FROM issues WHERE state = 'sent' AND sunset_tallied_at IS NULL ORDER BY send_started_at, id`,
-  lockUntallied: sql`SELECT id, send_started_at, sunset_tally_upto FROM issues WHERE id = $1 AND state = 'sent' AND sunset_tallied_at IS NULL FOR UPDATE`,
   // The next chunk of the issue's readers, by id along the ledger's primary key.
   chunkEnd: sql`SELECT max(subscriber_id) AS hi FROM (SELECT subscriber_id FROM deliveries WHERE issue_id = $1 AND subscriber_id > $2 ORDER BY subscriber_id LIMIT $3) c`,
   // One chunk of an issue's receipts: every reader it reached who had shown no sign of life since it started.
@@ -52,8 +49,6 @@ const Q = {
     FROM deliveries d
     WHERE d.issue_id = $1 AND d.subscriber_id > $3 AND d.subscriber_id <= $4 AND d.state = 'sent' AND s.id = d.subscriber_id
       AND (s.last_active_at IS NULL OR s.last_active_at < $2)`,
-  markUpto: sql`UPDATE issues SET sunset_tally_upto = $2 WHERE id = $1`,
-  markTallied: sql`UPDATE issues SET sunset_tallied_at = now() WHERE id = $1`,
   // What a pass would do, read only: the counts as they will be once the issues not yet counted are.
   preview: sql`
     WITH pending AS (
@@ -97,16 +92,16 @@ const Q = {
  * is counted once however the chunks are interrupted or raced.
  */
 async function tallyChunk(tx: Queryable, issueId: number): Promise<'more' | 'done'> {
-  const issue = (await tx.query<{ id: number; send_started_at: Date; sunset_tally_upto: string }>(Q.lockUntallied, [issueId])).rows[0];
+  const issue = await lockUntalliedIssue(tx, issueId);
   if (!issue) return 'done';
-  const from = Number(issue.sunset_tally_upto);
+  const from = issue.upto;
   const hi = (await tx.query<{ hi: string | null }>(Q.chunkEnd, [issue.id, from, TALLY_CHUNK])).rows[0]?.hi;
   if (hi === null || hi === undefined) {
-    await tx.query(Q.markTallied, [issue.id]);
+    await markTallied(tx, issue.id);
     return 'done';
   }
   await tx.query(Q.tally, [issue.id, issue.send_started_at, from, hi]);
-  await tx.query(Q.markUpto, [issue.id, hi]);
+  await markTallyUpto(tx, issue.id, hi);
   return 'more';
 }
 
@@ -151,11 +146,11 @@ export async function runSunset(
   const strip = (rows: SunsetReader[]) => rows.map((r) => ({ email: r.email, idle_issues: r.idle_issues }));
   if (opts.dryRun) {
     const rows = (await deps.db.query<SunsetReader & { inactivate: boolean }>(Q.preview, [opts.afterIssues, SUNSET_GRACE_ISSUES])).rows;
-    const tallied = (await deps.db.query(Q.untallied)).rowCount ?? 0;
+    const tallied = (await untalliedIssues(deps.db)).length;
     return { asked: strip(rows.filter((r) => !r.inactivate)), inactivated: strip(rows.filter((r) => r.inactivate)), tallied, dryRun: true };
   }
-  const untallied = (await deps.db.query<{ id: number }>(Q.untallied)).rows;
-  for (const issue of untallied) await tallyIssue(deps.db, issue.id);
+  const untallied = await untalliedIssues(deps.db);
+  for (const id of untallied) await tallyIssue(deps.db, id);
   const r = await inTransaction(deps.db, async (tx): Promise<SunsetResult> => {
     // One pass at a time (the scheduler's and an operator's).
     await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('verdicts-sunset', 0))`);
@@ -200,34 +195,6 @@ export async function keepSubscriber(db: Queryable, claims: TokenClaims): Promis
 
 /** Readers owed the ask now, or claimed and unsent (the sweeper's question; an EXISTS subquery). */
 export const SUNSET_OWED = sql`SELECT 1 FROM subscribers WHERE sunset_owed_at IS NOT NULL AND status = 'active'`;
-const CLAIM = sql`
-  WITH owed AS (
-    SELECT id FROM subscribers
-    WHERE sunset_owed_at IS NOT NULL AND sunset_claim IS NULL AND status = 'active'
-    ORDER BY sunset_owed_at, id
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED
-  )
-  UPDATE subscribers s SET sunset_claim = $1, sunset_claimed_at = date_trunc('milliseconds', now()), updated_at = now()
-  FROM owed WHERE s.id = owed.id
-  RETURNING s.id, s.email, s.idle_issues, s.sunset_claimed_at`;
-const UNSENT_CLAIM = sql`SELECT sunset_claim AS claim FROM subscribers WHERE sunset_claim IS NOT NULL ORDER BY sunset_claimed_at, id LIMIT 1`;
-// Readers of a claim who left, or showed a sign of life since (the ask was withdrawn), leave it.
-const LEAVE_CLAIM = sql`
-  UPDATE subscribers SET sunset_claim = NULL, sunset_claimed_at = NULL
-  WHERE sunset_claim = $1 AND (status <> 'active' OR sunset_owed_at IS NULL)`;
-const CLAIMED = sql`SELECT id, email, idle_issues, sunset_claimed_at FROM subscribers WHERE sunset_claim = $1`;
-// Accepted: the grace period counts from the claim time. A reader whose ask was withdrawn while the
-// request was in flight got the email but is not counted as asked.
-const MARK_SENT = sql`
-  UPDATE subscribers SET sunset_asked_at = CASE WHEN sunset_owed_at IS NOT NULL THEN sunset_claimed_at END, issues_since_asked = 0,
-    sunset_owed_at = NULL, sunset_claim = NULL, sunset_claimed_at = NULL, updated_at = now()
-  WHERE sunset_claim = $1`;
-// Refused for good: nobody was asked; the next sunset run asks again.
-const DROP_CLAIM = sql`
-  UPDATE subscribers SET sunset_owed_at = NULL, sunset_claim = NULL, sunset_claimed_at = NULL, updated_at = now()
-  WHERE sunset_claim = $1`;
-
 interface SunsetMailReader {
   id: number;
   email: string;
@@ -243,7 +210,7 @@ const UNSUB_SLOT = 'SUNSETUNSUBTOKENSLOT';
 /** The emails of one claim: rendered once with slots, each reader's tokens (expiring from the claim time) put in. */
 export async function stillInterestedEmails(deps: Pick<OwedMailDeps, 'config'>, g: OwedGroup<SunsetMailReader>): Promise<OutgoingEmail[]> {
   const { config } = deps;
-  const [{ createElement }, { render }, { StillInterested, stillInterestedText, STILL_INTERESTED_SUBJECT }] = await Promise.all([import('react'), import('@react-email/render'), template()]);
+  const { StillInterested, stillInterestedText, STILL_INTERESTED_SUBJECT } = await template();
   const props = {
     publicUrl: config.publicUrl,
     mailingAddress: config.mailingAddress,
@@ -251,33 +218,22 @@ export async function stillInterestedEmails(deps: Pick<OwedMailDeps, 'config'>, 
     keepUrl: `${config.publicUrl}/keep?token=${KEEP_SLOT}`,
     unsubscribeUrl: `${config.publicUrl}/unsubscribe?token=${UNSUB_SLOT}`,
   };
-  const html = await render(createElement(StillInterested, props));
-  const text = stillInterestedText(props);
-  if (!html.includes(KEEP_SLOT) || !html.includes(UNSUB_SLOT)) throw new Error('the still-interested template lost a link placeholder');
-  return g.readers.map((r) => {
-    const keep = signToken(config.tokenSecret, { purpose: 'keep', subscriberId: r.id, issueId: 0, toolId: 0, expiresAt: expiryFrom(g.claimedAt, 'keep') });
-    const unsub = signToken(config.tokenSecret, { purpose: 'unsubscribe', subscriberId: r.id, issueId: 0, toolId: 0, expiresAt: expiryFrom(g.claimedAt, 'unsubscribe') });
-    const fill = (s: string) => s.replaceAll(KEEP_SLOT, keep).replaceAll(UNSUB_SLOT, unsub);
-    return {
-      from: config.emailFrom,
-      to: r.email,
-      subject: STILL_INTERESTED_SUBJECT,
-      html: fill(html),
-      text: fill(text),
-      headers: { 'List-Unsubscribe': `<${config.publicUrl}/unsubscribe?token=${unsub}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-      tags: [{ name: 'category', value: 'still-interested' }],
-    };
-  });
+  const slots = { keep: KEEP_SLOT, unsubscribe: UNSUB_SLOT };
+  return linkedEmails(deps, g, { template: 'still-interested', component: StillInterested, text: stillInterestedText, props, subject: STILL_INTERESTED_SUBJECT, slots });
 }
 
-export const stillInterestedMail: OwedMailKind<SunsetMailReader> = {
-  name: 'sunset',
-  claimOwed: async (db) => {
-    const claim = randomUUID();
-    return groupOf(claim, (await db.query<SunsetMailReader>(CLAIM, [claim, BATCH])).rows, (r) => r.sunset_claimed_at);
+export const stillInterestedMail = owedMailKind<SunsetMailReader>(
+  {
+    name: 'sunset',
+    owedAt: 'sunset_owed_at',
+    claimable: "status = 'active'",
+    columns: ['idle_issues'],
+    // Readers of a claim who left, or showed a sign of life since (the ask was withdrawn), leave it.
+    leave: { when: "(status <> 'active' OR sunset_owed_at IS NULL)", clearOwed: false },
+    // Accepted: the grace period counts from the claim time. A reader whose ask was withdrawn while the
+    // request was in flight got the email but is not counted as asked. Refused for good: nobody was
+    // asked; the next sunset run asks again.
+    sent: 'sunset_asked_at = CASE WHEN sunset_owed_at IS NOT NULL THEN sunset_claimed_at END, issues_since_asked = 0, sunset_owed_at = NULL',
   },
-  unsentClaim: (db) => oldestUnsentClaim<SunsetMailReader>(db, { unsent: UNSENT_CLAIM, leave: LEAVE_CLAIM, claimed: CLAIMED }, (r) => r.sunset_claimed_at),
-  emails: stillInterestedEmails,
-  markSent: async (db, claim) => void (await db.query(MARK_SENT, [claim])),
-  drop: async (db, claim) => void (await db.query(DROP_CLAIM, [claim])),
-};
+  stillInterestedEmails,
+);

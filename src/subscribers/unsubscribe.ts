@@ -4,7 +4,7 @@
 // stops working.
 import type { Queryable } from '../db/pool.js';
 import { verifyToken, type TokenClaims } from './tokens.js';
-import { recordDeliveryEvent } from './provider-events.js';
+import { recordDeliveryEvent } from '../delivery/ledger.js';
 
 export type ReaderStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'complained' | 'inactive';
 

@@ -4,44 +4,18 @@
 // the claim time. Everything in the body is a function of the claim too: the links expire from the claim
 // time and the sample is the newest issue sent before it, with panel figures only (community figures move
 // with every vote, and a replayed request must carry the same bytes).
-import { randomUUID } from 'node:crypto';
 import { CronExpressionParser } from 'cron-parser';
 import type { Db } from '../db/pool.js';
 import type { OutgoingEmail } from '../delivery/mailer.js';
 import { issueComparisons } from '../issues/archive.js';
 import { isoWeekLabel } from '../issues/week.js';
 import { PUBLISHED_STATES, sqlStates } from '../issues/lifecycle.js';
-import { groupOf, oldestUnsentClaim, type OwedGroup, type OwedMailDeps, type OwedMailKind } from './owed-mail.js';
-import { expiryFrom, signToken } from './tokens.js';
+import { linkedEmails, owedMailKind, type OwedGroup, type OwedMailDeps } from './owed-mail.js';
 
 const sql = String.raw;
-const BATCH = 100;
 
 /** Readers owed a welcome now, or claimed and unsent (the sweeper's question; an EXISTS subquery). */
 export const WELCOME_OWED = sql`SELECT 1 FROM subscribers WHERE welcome_owed_at IS NOT NULL AND status = 'active'`;
-const CLAIM = sql`
-  WITH owed AS (
-    SELECT id FROM subscribers
-    WHERE welcome_owed_at IS NOT NULL AND welcome_claim IS NULL AND status = 'active'
-    ORDER BY welcome_owed_at, id
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED
-  )
-  UPDATE subscribers s SET welcome_claim = $1, welcome_claimed_at = date_trunc('milliseconds', now()), updated_at = now()
-  FROM owed WHERE s.id = owed.id
-  RETURNING s.id, s.email, s.welcome_claimed_at`;
-const UNSENT_CLAIM = sql`SELECT welcome_claim AS claim FROM subscribers WHERE welcome_claim IS NOT NULL ORDER BY welcome_claimed_at, id LIMIT 1`;
-// Readers of a claim who left or were suppressed since are not welcomed: they leave the claim.
-const LEAVE_CLAIM = sql`
-  UPDATE subscribers SET welcome_claim = NULL, welcome_claimed_at = NULL, welcome_owed_at = NULL
-  WHERE welcome_claim = $1 AND status <> 'active'`;
-const CLAIMED = sql`SELECT id, email, welcome_claimed_at FROM subscribers WHERE welcome_claim = $1`;
-const MARK_SENT = sql`
-  UPDATE subscribers SET welcome_sent_at = welcome_claimed_at, welcome_owed_at = NULL, welcome_claim = NULL, welcome_claimed_at = NULL, updated_at = now()
-  WHERE welcome_claim = $1`;
-const DROP_CLAIM = sql`
-  UPDATE subscribers SET welcome_owed_at = NULL, welcome_claim = NULL, welcome_claimed_at = NULL, updated_at = now()
-  WHERE welcome_claim = $1`;
 const SAMPLE_ISSUE = sql`
   SELECT id, week FROM issues
   WHERE state IN ${sqlStates(PUBLISHED_STATES)} AND html IS NOT NULL AND send_started_at <= $1
@@ -51,12 +25,6 @@ interface WelcomeReader {
   id: number;
   email: string;
   welcome_claimed_at: Date;
-}
-
-const group = (claim: string, rows: WelcomeReader[]) => groupOf(claim, rows, (r) => r.welcome_claimed_at);
-
-function unsentClaim(db: Db): Promise<OwedGroup<WelcomeReader> | null> {
-  return oldestUnsentClaim<WelcomeReader>(db, { unsent: UNSENT_CLAIM, leave: LEAVE_CLAIM, claimed: CLAIMED }, (r) => r.welcome_claimed_at);
 }
 
 /** "every Tuesday at 09:00 (UTC)": the schedule's next run, in words. */
@@ -89,44 +57,27 @@ async function sampleAt(db: Db, publicUrl: string, at: Date) {
 /** The welcome emails of one claim: rendered once with slots, each reader's tokens put into the slots. */
 export async function welcomeEmails(deps: Pick<OwedMailDeps, 'db' | 'config'>, g: OwedGroup<WelcomeReader>): Promise<OutgoingEmail[]> {
   const { config } = deps;
-  const [{ createElement }, { render }, { Welcome, welcomeText, WELCOME_SUBJECT }] = await Promise.all([import('react'), import('@react-email/render'), welcomeTemplate()]);
-  const props = (prefs: string, unsub: string) => ({
+  const { Welcome, welcomeText, WELCOME_SUBJECT } = await welcomeTemplate();
+  const props = {
     publicUrl: config.publicUrl,
     mailingAddress: config.mailingAddress,
     cadence: cadenceInWords(config.scheduleCron, config.scheduleTz, g.claimedAt),
-    preferencesUrl: `${config.publicUrl}/preferences?token=${prefs}`,
-    unsubscribeUrl: `${config.publicUrl}/unsubscribe?token=${unsub}`,
-    sample: null as Awaited<ReturnType<typeof sampleAt>>,
-  });
-  const base = props(PREFS_SLOT, UNSUB_SLOT);
-  base.sample = await sampleAt(deps.db, config.publicUrl, g.claimedAt);
-  const html = await render(createElement(Welcome, base));
-  const text = welcomeText(base);
-  if (!html.includes(PREFS_SLOT) || !html.includes(UNSUB_SLOT)) throw new Error('the welcome template lost a link placeholder');
-  return g.readers.map((r) => {
-    const prefs = signToken(config.tokenSecret, { purpose: 'preferences', subscriberId: r.id, issueId: 0, toolId: 0, expiresAt: expiryFrom(g.claimedAt, 'preferences') });
-    const unsub = signToken(config.tokenSecret, { purpose: 'unsubscribe', subscriberId: r.id, issueId: 0, toolId: 0, expiresAt: expiryFrom(g.claimedAt, 'unsubscribe') });
-    const fill = (s: string) => s.replaceAll(PREFS_SLOT, prefs).replaceAll(UNSUB_SLOT, unsub);
-    return {
-      from: config.emailFrom,
-      to: r.email,
-      subject: WELCOME_SUBJECT,
-      html: fill(html),
-      text: fill(text),
-      headers: { 'List-Unsubscribe': `<${config.publicUrl}/unsubscribe?token=${unsub}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-      tags: [{ name: 'category', value: 'welcome' }],
-    };
-  });
+    preferencesUrl: `${config.publicUrl}/preferences?token=${PREFS_SLOT}`,
+    unsubscribeUrl: `${config.publicUrl}/unsubscribe?token=${UNSUB_SLOT}`,
+    sample: await sampleAt(deps.db, config.publicUrl, g.claimedAt),
+  };
+  const slots = { preferences: PREFS_SLOT, unsubscribe: UNSUB_SLOT };
+  return linkedEmails(deps, g, { template: 'welcome', component: Welcome, text: welcomeText, props, subject: WELCOME_SUBJECT, slots });
 }
 
-export const welcomeMail: OwedMailKind<WelcomeReader> = {
-  name: 'welcome',
-  claimOwed: async (db) => {
-    const claim = randomUUID();
-    return group(claim, (await db.query<WelcomeReader>(CLAIM, [claim, BATCH])).rows);
+// Readers of a claim who left or were suppressed since are not welcomed: they leave the claim.
+export const welcomeMail = owedMailKind<WelcomeReader>(
+  {
+    name: 'welcome',
+    owedAt: 'welcome_owed_at',
+    claimable: "status = 'active'",
+    leave: { when: "status <> 'active'", clearOwed: true },
+    sent: 'welcome_sent_at = welcome_claimed_at, welcome_owed_at = NULL',
   },
-  unsentClaim,
-  emails: welcomeEmails,
-  markSent: async (db, claim) => void (await db.query(MARK_SENT, [claim])),
-  drop: async (db, claim) => void (await db.query(DROP_CLAIM, [claim])),
-};
+  welcomeEmails,
+);
