@@ -27,6 +27,7 @@ function parse() {
         issues: string,
         readers: string,
         'webhook-events': string,
+        middle: string,
         'web-profile': string,
         'webhook-connections': string,
         'ceiling-only': boolean,
