@@ -95,7 +95,8 @@ async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): P
 }
 
 const weeks: string[] = [];
-async function buildIssue(i: number): Promise<void> {
+/** Issue i planned, rendered, approved and fanned out for real (its ledger rows and figures written). */
+async function fannedOutIssue(i: number): Promise<{ week: string; issueId: number; t0: number; t1: number }> {
   const week = `2025-W${String(i + 10).padStart(2, '0')}`;
   weeks.push(week);
   await planWeek(app.db, app.log, week, { pairsPerIssue: 2 });
@@ -104,7 +105,12 @@ async function buildIssue(i: number): Promise<void> {
   const t0 = Date.now();
   const r = await fanOut(app.db, { addBatches: async () => {} }, app.log, { week, notAfter: null });
   if (r.kind !== 'started') throw new Error(`fan-out of ${week}: ${r.kind}`);
-  const t1 = Date.now();
+  return { week, issueId: r.issue.id, t0, t1: Date.now() };
+}
+
+async function buildIssue(i: number): Promise<void> {
+  const { week, issueId, t0, t1 } = await fannedOutIssue(i);
+  const r = { issue: { id: issueId } };
   const batches = (await ledger.pendingBatches(app.db, r.issue.id)).map((b) => b.batch);
   // The sender's ledger statements per batch; the provider's ids are made up here.
   const ids: string[] = [];
@@ -184,15 +190,8 @@ async function measureReads(label: string) {
 
 /** An issue between the first and the last, with --middle sql (see MIDDLE). */
 async function buildIssueBySql(i: number): Promise<void> {
-  const week = `2025-W${String(i + 10).padStart(2, '0')}`;
-  weeks.push(week);
-  await planWeek(app.db, app.log, week, { pairsPerIssue: 2 });
-  await renderWeek(app.db, app.log, week, app.config);
-  await approveWeek(app.db, app.log, week, 'bench');
-  const t0 = Date.now();
-  const r = await fanOut(app.db, { addBatches: async () => {} }, app.log, { week, notAfter: null });
-  if (r.kind !== 'started') throw new Error(`fan-out of ${week}: ${r.kind}`);
-  const t1 = Date.now();
+  const { week, issueId, t0, t1 } = await fannedOutIssue(i);
+  const r = { issue: { id: issueId } };
   const { rowCount } = await app.db.query(
     `UPDATE deliveries SET state = 'sent', attempts = 1, provider_message_id = gen_random_uuid()::text, sent_at = now(), updated_at = now(),
        events = jsonb_build_object('sent', x.e, 'delivered', x.e, 'opened', x.e)
