@@ -2,11 +2,11 @@
 // inside the screen, tables inside their card, the email frame scaled to fit. And /admin/queues links back to
 // the admin and asks no remote server for a font.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import path from 'node:path';
-import { ARTIFACTS, launchChromium } from '../support/browser.js';
-import { addReaders, type Harness, TEST_ADMIN_TOKEN as TOKEN } from '../support/harness.js';
-import { closeAll, openSite, type Site } from '../support/site.js';
+import { ARTIFACTS } from '../support/browser.js';
+import { addReaders, TEST_ADMIN_TOKEN as TOKEN } from '../support/harness.js';
+import { openBrowserSite, type BrowserSite } from '../support/site.js';
 import { planWeek } from '../../src/issues/plan.js';
 import { approveWeek, renderWeek } from '../../src/issues/lifecycle.js';
 import { fanOut } from '../../src/delivery/fanout.js';
@@ -16,23 +16,21 @@ const WEEK = '2030-W22';
 /** A week whose send started with topic variants (fan-out only: its batches are never sent here). */
 const VARIED = '2030-W23';
 
-let site: Site;
-let h: Harness;
-let browser: Browser;
-let base: string;
+let site: BrowserSite;
 let outboxId: number;
 
 async function signedIn(javaScriptEnabled: boolean): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 375, height: 800 } });
+  const context = await site.browser.newContext({ javaScriptEnabled, viewport: { width: 375, height: 800 } });
   const page = await context.newPage();
-  await page.goto(`${base}/admin/login`);
+  await page.goto(`${site.base}/admin/login`);
   await page.getByLabel('Admin token').fill(TOKEN);
   await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Log in' }).click()]);
   return page;
 }
 
 beforeAll(async () => {
-  ({ h, base } = site = await openSite({ backend: 'postgres', listen: true }));
+  site = await openBrowserSite({ backend: 'postgres' });
+  const { h } = site;
   await addReaders(h.app, 3);
   await planWeek(h.app.db, h.app.log, WEEK, { pairsPerIssue: 2 });
   const issue = await renderWeek(h.app.db, h.app.log, WEEK, h.app.config);
@@ -48,10 +46,9 @@ beforeAll(async () => {
   const first = (await h.app.db.query('SELECT category FROM comparisons WHERE issue_id = $1 ORDER BY position LIMIT 1', [varied.id])).rows[0].category;
   await h.app.db.query(`UPDATE subscribers SET topics = $1 WHERE email = 'reader1@example.net'`, [[first]]);
   await fanOut(h.app.db, { addBatches: async () => {} }, h.app.log, { week: VARIED, notAfter: null });
-  browser = await launchChromium();
 });
 
-afterAll(() => closeAll(browser, site));
+afterAll(() => site?.close());
 
 const PAGES = () => [
   '/admin',
@@ -74,7 +71,7 @@ describe('the admin at 375 px', () => {
     it(`has no sideways scroll and keeps "Log out" on screen on every page (JavaScript ${js ? 'on' : 'off'})`, async () => {
       const page = await signedIn(js);
       for (const url of PAGES()) {
-        await page.goto(`${base}${url}`);
+        await page.goto(`${site.base}${url}`);
         await page.waitForLoadState('load');
         const width = await page.evaluate(() => document.documentElement.scrollWidth);
         expect(width, `${url}: page width`).toBeLessThanOrEqual(375);
@@ -104,9 +101,9 @@ describe('the admin at 375 px', () => {
     const page = await signedIn(true);
     const remote: string[] = [];
     page.on('request', (r) => {
-      if (!r.url().startsWith(base)) remote.push(r.url());
+      if (!r.url().startsWith(site.base)) remote.push(r.url());
     });
-    await page.goto(`${base}/admin/queues`);
+    await page.goto(`${site.base}/admin/queues`);
     await page.waitForLoadState('networkidle');
     expect(remote).toEqual([]);
     const back = page.getByRole('link', { name: /Verdicts admin|Back to the admin/ });

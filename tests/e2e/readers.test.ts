@@ -4,12 +4,12 @@
 // unsubscribe through the page; and a mailbox provider's one-click POST. Then layout at 375 and
 // 1280 px, keyboard focus and contrast. Screenshots go to tests/artifacts/ (git-ignored).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ARTIFACTS, launchChromium } from '../support/browser.js';
-import { addReaders, type Harness } from '../support/harness.js';
-import { closeAll, openSite, type Site } from '../support/site.js';
+import { ARTIFACTS } from '../support/browser.js';
+import { addReaders } from '../support/harness.js';
+import { openBrowserSite, type BrowserSite } from '../support/site.js';
 import { confirmationTo, lastMailTo, linksIn, sendIssue } from '../support/readers.js';
 import { planWeek } from '../../src/issues/plan.js';
 import { findIssue } from '../../src/issues/repo.js';
@@ -19,15 +19,12 @@ const WEEK = '2031-W10';
 const NEXT = '2031-W11';
 const READER = 'Margaret.Reader@Example.org';
 
-let site: Site;
-let h: Harness;
-let browser: Browser;
+let site: BrowserSite;
 let noJs: BrowserContext;
-let base: string;
 
 const shot = (page: Page, name: string, fullPage = true) => page.screenshot({ path: path.join(ARTIFACTS, `readers-${name}.png`), fullPage });
-const status = async (email: string) => (await h.app.db.query(`SELECT status FROM subscribers WHERE email = $1`, [email])).rows[0]?.status;
-const issueMail = (email: string) => lastMailTo(h.fake.deliveries.filter((d) => d.tags?.some((t) => t.value === WEEK)), email)!;
+const status = async (email: string) => (await site.h.app.db.query(`SELECT status FROM subscribers WHERE email = $1`, [email])).rows[0]?.status;
+const issueMail = (email: string) => lastMailTo(site.h.fake.deliveries.filter((d) => d.tags?.some((t) => t.value === WEEK)), email)!;
 
 async function phonePage(): Promise<Page> {
   const page = await noJs.newPage();
@@ -36,16 +33,15 @@ async function phonePage(): Promise<Page> {
 }
 
 beforeAll(async () => {
-  ({ h, base } = site = await openSite({ backend: 'redis', env: { SEND_RATE: '50' }, workers: ['render', 'send'], listen: true }));
-  browser = await launchChromium();
-  noJs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+  site = await openBrowserSite({ backend: 'redis', env: { SEND_RATE: '50' }, workers: ['render', 'send'] });
+  noJs = await site.browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
 });
-afterAll(() => closeAll(browser, site));
+afterAll(() => site?.close());
 
 describe('a reader, without JavaScript', () => {
   it('subscribes through the form, fixing a mistake first, and confirms from the emailed link', async () => {
     const page = await noJs.newPage();
-    await page.goto(`${base}/`);
+    await page.goto(`${site.base}/`);
     await shot(page, 'home-1280-before-first-issue');
     await page.getByLabel('Email address').fill('margaret.reader@example');
     await page.getByLabel('Name').fill('Margaret');
@@ -66,7 +62,7 @@ describe('a reader, without JavaScript', () => {
 
     // The confirmation email, as the provider received it from the send worker: shown in the browser for
     // a look, then the link.
-    const mail = await confirmationTo(h, 'margaret.reader@example.org');
+    const mail = await confirmationTo(site.h, 'margaret.reader@example.org');
     expect(mail.subject).toBe('Confirm your subscription to Weekly AI Tool Verdicts');
     const mailFile = path.join(ARTIFACTS, 'readers-confirmation-email.html');
     writeFileSync(mailFile, mail.html!);
@@ -90,7 +86,7 @@ describe('a reader, without JavaScript', () => {
 
     // The welcome email follows, once, from the send worker: shown in Chromium, its preferences link opens
     // the reader's topics.
-    const welcomes = () => h.fake.deliveries.filter((d) => d.subject === WELCOME_SUBJECT && String(d.to).toLowerCase().includes('margaret.reader@example.org'));
+    const welcomes = () => site.h.fake.deliveries.filter((d) => d.subject === WELCOME_SUBJECT && String(d.to).toLowerCase().includes('margaret.reader@example.org'));
     await expect.poll(() => welcomes().length, { timeout: 30_000 }).toBe(1);
     const welcome = welcomes()[0]!;
     const welcomePage = await phonePage();
@@ -104,8 +100,8 @@ describe('a reader, without JavaScript', () => {
   });
 
   it('votes from the issue email, then reads the issue in the archive', async () => {
-    await addReaders(h.app, 3);
-    await sendIssue(h, WEEK);
+    await addReaders(site.h.app, 3);
+    await sendIssue(site.h, WEEK);
     const mail = issueMail('margaret.reader@example.org');
     const ship = linksIn(mail.html!, '/vote').find((l) => l.endsWith('choice=ship'))!;
 
@@ -117,16 +113,16 @@ describe('a reader, without JavaScript', () => {
     await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Confirm: ship it' }).click()]);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Thanks, your vote is in');
     await shot(page, 'voted-375');
-    const { rows } = await h.app.db.query(`SELECT v.choice FROM votes v JOIN subscribers s ON s.id = v.subscriber_id WHERE s.email = 'margaret.reader@example.org'`);
+    const { rows } = await site.h.app.db.query(`SELECT v.choice FROM votes v JOIN subscribers s ON s.id = v.subscriber_id WHERE s.email = 'margaret.reader@example.org'`);
     expect(rows).toEqual([{ choice: 'ship' }]);
 
     // Changed my mind: one click, still one vote.
     await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Change my vote to skip it' }).click()]);
-    expect((await h.app.db.query(`SELECT v.choice FROM votes v JOIN subscribers s ON s.id = v.subscriber_id WHERE s.email = 'margaret.reader@example.org'`)).rows).toEqual([{ choice: 'skip' }]);
+    expect((await site.h.app.db.query(`SELECT v.choice FROM votes v JOIN subscribers s ON s.id = v.subscriber_id WHERE s.email = 'margaret.reader@example.org'`)).rows).toEqual([{ choice: 'skip' }]);
 
     // "Back to the issue" leads to the archive copy: no personal link anywhere in it.
     await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Back to the issue' }).click()]);
-    expect(page.url()).toBe(`${base}/issues/${WEEK}`);
+    expect(page.url()).toBe(`${site.base}/issues/${WEEK}`);
     const html = await page.content();
     expect(html).not.toContain('token=');
     expect(await page.getByRole('link', { name: 'Subscribe to vote' }).isVisible()).toBe(true);
@@ -135,10 +131,10 @@ describe('a reader, without JavaScript', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
     await shot(page, 'archive-issue-1280');
     await shot(page, 'archive-issue-top-1280', false);
-    await page.goto(`${base}/issues`);
+    await page.goto(`${site.base}/issues`);
     expect(await page.getByRole('link', { name: mail.subject }).isVisible()).toBe(true);
     await shot(page, 'archive-list-1280');
-    await page.goto(`${base}/`);
+    await page.goto(`${site.base}/`);
     await shot(page, 'home-1280');
     await page.setViewportSize({ width: 375, height: 812 });
     await shot(page, 'home-375');
@@ -147,14 +143,14 @@ describe('a reader, without JavaScript', () => {
 
   it('chooses topics from the issue footer; the next issue holds only that category, and a reader whose topics are absent gets nothing', async () => {
     // The next week's plan, to know its categories (sendIssue below sends this plan).
-    await planWeek(h.app.db, h.app.log, NEXT, { pairsPerIssue: 2 });
-    const next = (await findIssue(h.app.db, NEXT))!;
-    const { rows: pairs } = await h.app.db.query<{ category: string; title: string }>(
+    await planWeek(site.h.app.db, site.h.app.log, NEXT, { pairsPerIssue: 2 });
+    const next = (await findIssue(site.h.app.db, NEXT))!;
+    const { rows: pairs } = await site.h.app.db.query<{ category: string; title: string }>(
       `SELECT c.category, a.name || ' vs ' || b.name AS title FROM comparisons c JOIN tools a ON a.id = c.tool_a_id JOIN tools b ON b.id = c.tool_b_id
        WHERE c.issue_id = $1 ORDER BY c.position`, [next.id]);
     expect(new Set(pairs.map((p) => p.category)).size, 'the next issue spans two categories').toBe(2);
     const chosen = pairs[0]!.category;
-    const all = (await h.app.db.query<{ category: string }>(`SELECT DISTINCT category FROM tools ORDER BY 1`)).rows.map((r) => r.category);
+    const all = (await site.h.app.db.query<{ category: string }>(`SELECT DISTINCT category FROM tools ORDER BY 1`)).rows.map((r) => r.category);
     const absent = all.find((c) => !pairs.some((p) => p.category === c))!;
 
     // In the browser, from each reader's own footer link of this week's issue: tick only one category.
@@ -172,8 +168,8 @@ describe('a reader, without JavaScript', () => {
     await choose('margaret.reader@example.org', chosen, 'one-topic');
     await choose('reader1@example.net', absent, 'absent-topic');
 
-    const sent = await sendIssue(h, NEXT);
-    const mine = lastMailTo(h.fake.deliveries.filter((d) => d.tags?.some((t) => t.value === NEXT)), 'margaret.reader@example.org')!;
+    const sent = await sendIssue(site.h, NEXT);
+    const mine = lastMailTo(site.h.fake.deliveries.filter((d) => d.tags?.some((t) => t.value === NEXT)), 'margaret.reader@example.org')!;
     // The email as Chromium shows it: only the chosen category's comparisons.
     const page = await phonePage();
     await page.setContent(mine.html!);
@@ -181,13 +177,13 @@ describe('a reader, without JavaScript', () => {
     expect(headings.map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(pairs.filter((p) => p.category === chosen).map((p) => p.title));
     await shot(page, 'issue-one-topic-375');
     await page.close();
-    expect(lastMailTo(h.fake.deliveries.filter((d) => d.tags?.some((t) => t.value === NEXT)), 'reader1@example.net')).toBeUndefined();
-    const { rows } = await h.app.db.query(
+    expect(lastMailTo(site.h.fake.deliveries.filter((d) => d.tags?.some((t) => t.value === NEXT)), 'reader1@example.net')).toBeUndefined();
+    const { rows } = await site.h.app.db.query(
       `SELECT d.state, d.last_error FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE d.issue_id = $1 AND s.email = 'reader1@example.net'`, [sent.id]);
     expect(rows).toEqual([{ state: 'skipped', last_error: 'no-topics-in-issue' }]);
     // The archive keeps the whole issue.
     const archive = await noJs.newPage();
-    await archive.goto(`${base}/issues/${NEXT}`);
+    await archive.goto(`${site.base}/issues/${NEXT}`);
     expect((await archive.locator('h2').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(expect.arrayContaining(pairs.map((p) => p.title)));
     await archive.close();
   });
@@ -225,7 +221,7 @@ describe('a reader, without JavaScript', () => {
       ['/vote?token=v.1.1.1.1.x&choice=ship', 'This vote link does not work'],
       ['/issues/2031-W99', 'Page not found'],
     ] as const) {
-      await page.goto(`${base}${url}`);
+      await page.goto(`${site.base}${url}`);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(heading);
     }
     await shot(page, 'not-found-375');
@@ -235,11 +231,11 @@ describe('a reader, without JavaScript', () => {
 
 describe('layout and accessibility', () => {
   it('fits 375 px and 1280 px without sideways scrolling', async () => {
-    const page = await browser.newPage();
+    const page = await site.browser.newPage();
     for (const width of [375, 1280]) {
       await page.setViewportSize({ width, height: 900 });
       for (const url of ['/', '/issues', `/issues/${WEEK}`, '/confirm?token=x']) {
-        await page.goto(`${base}${url}`);
+        await page.goto(`${site.base}${url}`);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         expect(overflow, `${url} at ${width}px`).toBeLessThanOrEqual(0);
       }
@@ -248,8 +244,8 @@ describe('layout and accessibility', () => {
   });
 
   it('labels every field, shows keyboard focus, and keeps text contrast at AA or better', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${base}/`);
+    const page = await site.browser.newPage();
+    await page.goto(`${site.base}/`);
     // Keyboard: the first Tab lands on "Skip to content", which becomes visible.
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');

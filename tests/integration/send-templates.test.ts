@@ -1,15 +1,12 @@
 // The lean send: each issue stored at the provider once as a published template, each batch message only the
 // template's id and the reader's tokens. Real Postgres, Redis, BullMQ, the resend SDK; the fake provider renders
 // templates as Resend does and captures the email each message stands for.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { addReaders, createHarness, waitFor, type Harness } from '../support/harness.js';
-import { startWorkers, type RunningWorkers } from '../../workers/start.js';
-import { planWeek } from '../../src/issues/plan.js';
-import { approveWeek, renderWeek } from '../../src/issues/lifecycle.js';
+import { addReaders, createHarness, type Harness } from '../support/harness.js';
+import { readyIssue, sendAndWait, sendingHarness } from '../support/sending.js';
+import { startWorkers } from '../../workers/start.js';
 import { fanOut } from '../../src/delivery/fanout.js';
-import { bullBatchQueue } from '../../src/queue/batch-queue.js';
-import { deliveryCounts } from '../../src/delivery/ledger.js';
 import { findIssue } from '../../src/issues/repo.js';
 import { buildEmail } from '../../src/delivery/sender.js';
 import { IssueTemplates } from '../../src/delivery/issue-templates.js';
@@ -21,19 +18,6 @@ import { ARTIFACTS, launchChromium } from '../support/browser.js';
 // Content that a template engine would read as placeholders, if it were not escaped: reserved names, a
 // variable our template really declares, Handlebars' double braces, a brace right before a link.
 const TRICKY = 'Writes {{{FIRST_NAME}}} and {{{UNSUBSCRIBE_TOKEN}}} into prompts, {{contact.email}} too, and {{{this}}}; sets {x: {y: 1}}{';
-
-async function readyIssue(h: Harness, week: string) {
-  await planWeek(h.app.db, h.app.log, week, { pairsPerIssue: 2 });
-  await renderWeek(h.app.db, h.app.log, week, h.app.config);
-  return approveWeek(h.app.db, h.app.log, week, 'test');
-}
-
-async function sendAndWait(h: Harness, week: string) {
-  await fanOut(h.app.db, bullBatchQueue(h.app.queue('send')), h.app.log, { week, notAfter: null });
-  await waitFor(async () => (await findIssue(h.app.db, week))!.state === 'sent', 60_000, `${week} sent`);
-  const issue = (await findIssue(h.app.db, week))!;
-  return { issue, counts: await deliveryCounts(h.app.db, issue.id) };
-}
 
 async function issueForSending(h: Harness, week: string): Promise<IssueForSending> {
   const row = (await findIssue(h.app.db, week))!;
@@ -48,18 +32,10 @@ function capturingLog() {
 }
 
 describe('the template path', () => {
-  let h: Harness;
-  let workers: RunningWorkers;
-  beforeAll(async () => {
-    h = await createHarness({ env: { SEND_RATE: '40' } });
-    workers = startWorkers(h.app, ['render', 'send']);
-  });
-  afterAll(async () => {
-    await workers.close();
-    await h.close();
-  });
+  const sending = sendingHarness({ env: { SEND_RATE: '40' } });
 
   it('stores the issue once and sends each reader only the template id and their tokens; the email received is byte-identical to the inline one', async () => {
+    const { h } = sending;
     // Every tool's description holds text that looks like template syntax: it must reach readers as written.
     // The catalog refuses template syntax now (schema and a check constraint), but the constraint is NOT
     // VALID: rows stored before it may hold such text, and it must still reach readers as written.
@@ -81,8 +57,8 @@ describe('the template path', () => {
 
     // Reader 7's email as the template path delivered it, and the same reader's email sent inline.
     const viaTemplate = h.fake.deliveries.find((d) => d.to[0] === 'reader7@example.net')!;
-    const sending = await issueForSending(h, '2026-W10');
-    const inline = buildEmail(h.app.config, sending, ids[7]!, 'reader7@example.net', null);
+    const forSending = await issueForSending(h, '2026-W10');
+    const inline = buildEmail(h.app.config, forSending, ids[7]!, 'reader7@example.net', null);
     expect(inline.template).toBeUndefined();
     const answer = await h.app.mailer.sendBatch([inline], 'compare-inline');
     expect(answer.kind).toBe('accepted');
@@ -114,6 +90,7 @@ describe('the template path', () => {
   });
 
   it('a retried batch sends the same body under the same key: a request accepted but whose answer was lost is replayed, nobody gets two', async () => {
+    const { h } = sending;
     await addReaders(h.app, 150, 1000);
     await readyIssue(h, '2026-W11');
     h.fake.reset();
@@ -128,6 +105,7 @@ describe('the template path', () => {
   });
 
   it('two senders (or a sender that died after the provider created the template) never make a second template', async () => {
+    const { h } = sending;
     await readyIssue(h, '2026-W12');
     await fanOut(h.app.db, { addBatches: async () => {} }, h.app.log, { week: '2026-W12', notAfter: null });
     const issue = await issueForSending(h, '2026-W12');
@@ -146,6 +124,7 @@ describe('the template path', () => {
   });
 
   it('deletes the template of a finished issue at the provider once its grace period has passed, not before', async () => {
+    const { h } = sending;
     const week = (await findIssue(h.app.db, '2026-W10'))!;
     const { rows: [row] } = await h.app.db.query(`SELECT provider_template_id FROM issue_templates WHERE issue_id = $1`, [week.id]);
     expect(await h.app.issueTemplates.retire()).toBe(0);

@@ -8,10 +8,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createHarness, waitFor, type Harness } from '../support/harness.js';
-import { confirmationsSettled, FORM, heading, linksIn, pathOf, readerServer, sendIssue } from '../support/readers.js';
+import { waitFor, type Harness } from '../support/harness.js';
+import { confirmationsSettled, FORM, heading, linksIn, pathOf, sendIssue } from '../support/readers.js';
+import { openSite, type Site } from '../support/site.js';
 import { expectFiguresMatchRecount } from '../support/ledger-figures.js';
-import { startScheduler, startWorkers, type RunningWorkers } from '../../workers/start.js';
+import { startScheduler } from '../../workers/start.js';
 import { isoWeekOf } from '../../src/issues/week.js';
 import { runSunset, stillInterestedEmails, stillInterestedMail } from '../../src/subscribers/sunset.js';
 import { owedIdempotencyKey } from '../../src/subscribers/owed-mail.js';
@@ -26,9 +27,9 @@ import type { Delivery } from '../support/fake-resend.js';
 const run = promisify(execFile);
 const BIN = path.resolve('src/cli/bin.mjs');
 
+let site: Site;
 let h: Harness;
 let web: FastifyInstance;
-let workers: RunningWorkers;
 let ip = 0;
 const issues: IssueRow[] = [];
 
@@ -101,19 +102,13 @@ function keepLink(who: Who): string {
 }
 
 beforeAll(async () => {
-  h = await createHarness({ backend: 'redis', env: { SEND_RATE: '50', SUNSET_AFTER_ISSUES: '3' } });
-  workers = startWorkers(h.app, ['render', 'send']);
-  web = await readerServer(h);
+  ({ h, web } = site = await openSite({ backend: 'redis', env: { SEND_RATE: '50', SUNSET_AFTER_ISSUES: '3' }, workers: ['render', 'send'] }));
   for (const who of READERS) {
     const { rows } = await h.app.db.query(`INSERT INTO subscribers (email, status, source, consent_at) VALUES ($1, 'active', 'test', now()) RETURNING id`, [email(who)]);
     id[who] = Number(rows[0].id);
   }
 }, 60_000);
-afterAll(async () => {
-  await web?.close();
-  await workers?.close();
-  await h?.close();
-});
+afterAll(() => site?.close());
 
 describe('the sunset over simulated weeks (SUNSET_AFTER_ISSUES=3)', () => {
   it('asks idle readers once, after 3 issues without a click or vote; opens do not count; a dry run changes nothing', async () => {

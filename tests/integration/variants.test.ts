@@ -2,12 +2,10 @@
 // the issue rendered once per distinct set of comparisons, each variant with its own template and its own
 // batches; a reader none of whose topics is in the issue gets nothing that week (a skipped ledger row).
 // Real Postgres, Redis, BullMQ, the resend SDK; the fake provider renders templates and captures each email.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse, type DefaultTreeAdapterTypes } from 'parse5';
-import { addReaders, createHarness, waitFor, type Harness } from '../support/harness.js';
-import { startWorkers, type RunningWorkers } from '../../workers/start.js';
-import { planWeek } from '../../src/issues/plan.js';
-import { approveWeek, renderWeek } from '../../src/issues/lifecycle.js';
+import { addReaders, waitFor, type Harness } from '../support/harness.js';
+import { readyIssue, sendAndWait, sendingHarness } from '../support/sending.js';
 import { fanOut } from '../../src/delivery/fanout.js';
 import { bullBatchQueue } from '../../src/queue/batch-queue.js';
 import { deliveryCounts } from '../../src/delivery/ledger.js';
@@ -50,12 +48,6 @@ function comparisonHeadings(html: string): string[] {
   return out;
 }
 
-async function readyIssue(h: Harness, week: string): Promise<IssueRow> {
-  await planWeek(h.app.db, h.app.log, week, { pairsPerIssue: 3 });
-  await renderWeek(h.app.db, h.app.log, week, h.app.config);
-  return approveWeek(h.app.db, h.app.log, week, 'test');
-}
-
 async function setTopics(h: Harness, ids: number[], topics: string[] | null): Promise<void> {
   await h.app.db.query(`UPDATE subscribers SET topics = $2 WHERE id = ANY($1::bigint[])`, [ids, topics]);
 }
@@ -83,24 +75,14 @@ async function groupsFor(h: Harness, issue: IssueRow, ids: number[]) {
 }
 
 describe('topic variants at fan-out', () => {
-  let h: Harness;
-  let workers: RunningWorkers;
-  beforeAll(async () => {
-    h = await createHarness({ env: { SEND_RATE: '40' } });
-    workers = startWorkers(h.app, ['render', 'send']);
-  });
-  afterAll(async () => {
-    await workers?.close();
-    await h?.close();
-  });
+  const sending = sendingHarness({ env: { SEND_RATE: '40' } });
 
   it('each reader gets only the comparisons of their topics; a reader with none of them gets nothing and a skipped row', async () => {
+    const { h } = sending;
     const ids = await addReaders(h.app, 250);
-    const issue = await readyIssue(h, '2026-W30');
+    const issue = await readyIssue(h, '2026-W30', 3);
     const { pairs, groups, expected } = await groupsFor(h, issue, ids);
-    await fanOut(h.app.db, bullBatchQueue(h.app.queue('send')), h.app.log, { week: '2026-W30', notAfter: null });
-    await waitFor(async () => (await findIssue(h.app.db, '2026-W30'))!.state === 'sent', 60_000, 'W30 sent');
-    const sent = (await findIssue(h.app.db, '2026-W30'))!;
+    const { issue: sent, counts } = await sendAndWait(h, '2026-W30');
 
     const byAddress = new Map<string, Delivery[]>();
     for (const d of h.fake.deliveries) byAddress.set(d.to[0]!, [...(byAddress.get(d.to[0]!) ?? []), d]);
@@ -136,7 +118,6 @@ describe('topic variants at fan-out', () => {
     expect(whole.idempotencyKey).toMatch(/^verdicts\/2026-W30\/issue-\d+\/batch-\d+$/);
 
     // Ledger and figures: the absent-topic readers are skipped with the reason, counted as skipped.
-    const counts = await deliveryCounts(h.app.db, sent.id);
     expect(counts).toEqual({ to_send: 250, sent: 240, failed: 0, skipped: 10, pending: 0 });
     const { rows: skipped } = await h.app.db.query(`SELECT subscriber_id::int AS id, last_error FROM deliveries WHERE issue_id = $1 AND state = 'skipped' ORDER BY 1`, [sent.id]);
     expect(skipped).toEqual(groups.at(-1)!.ids.map((id) => ({ id, last_error: 'no-topics-in-issue' })));
@@ -174,9 +155,10 @@ describe('topic variants at fan-out', () => {
   });
 
   it('exactly once with variants: fan-out run again while sending, a lost answer and a 500 retried: nobody gets two, the same body under the same key', async () => {
+    const { h } = sending;
     await h.app.db.query(`DELETE FROM subscribers`);
     const ids = await addReaders(h.app, 250, 1000);
-    const issue = await readyIssue(h, '2026-W31');
+    const issue = await readyIssue(h, '2026-W31', 3);
     const { groups, expected } = await groupsFor(h, issue, ids);
     h.fake.reset();
     h.fake.acceptThenDropNext(2);
@@ -206,11 +188,11 @@ describe('topic variants at fan-out', () => {
   });
 
   it('with no topics anywhere there is one variant, the whole issue: batches, keys and jobs exactly as before', async () => {
+    const { h } = sending;
     await h.app.db.query(`UPDATE subscribers SET topics = NULL`);
-    const issue = await readyIssue(h, '2026-W32');
+    const issue = await readyIssue(h, '2026-W32', 3);
     h.fake.reset();
-    await fanOut(h.app.db, bullBatchQueue(h.app.queue('send')), h.app.log, { week: '2026-W32', notAfter: null });
-    await waitFor(async () => (await findIssue(h.app.db, '2026-W32'))!.state === 'sent', 60_000, 'W32 sent');
+    await sendAndWait(h, '2026-W32');
     const { rows } = await h.app.db.query(`SELECT count(*) FILTER (WHERE variant_key IS NOT NULL)::int AS varied, max(batch_no)::int AS last FROM deliveries WHERE issue_id = $1`, [issue.id]);
     expect(rows[0]).toEqual({ varied: 0, last: 2 });
     expect((await listVariants(h.app.db, issue.id)).map((v) => [v.key, v.readers])).toEqual([['all', 250]]);
@@ -221,32 +203,24 @@ describe('topic variants at fan-out', () => {
 });
 
 describe('a variant that cannot be sent', () => {
-  let h: Harness;
-  let workers: RunningWorkers;
-  beforeAll(async () => {
-    h = await createHarness({ env: { SEND_RATE: '40' } });
-    workers = startWorkers(h.app, ['render', 'send']);
-  });
-  afterAll(async () => {
-    await workers?.close();
-    await h?.close();
-  });
+  const sending = sendingHarness({ env: { SEND_RATE: '40' } });
 
   async function firstTopicSend(week: string, tamper: (issueId: number) => Promise<void>) {
+    const { h } = sending;
     await h.app.db.query(`DELETE FROM subscribers`);
     const ids = await addReaders(h.app, 120);
-    const issue = await readyIssue(h, week);
+    const issue = await readyIssue(h, week, 3);
     const pairs = await pairsOf(h, issue.id);
     expect(new Set(pairs.map((p) => p.category)).size).toBeGreaterThanOrEqual(2);
     await setTopics(h, ids.slice(0, 60), [pairs[0]!.category]);
     await tamper(issue.id);
     h.fake.reset();
-    await fanOut(h.app.db, bullBatchQueue(h.app.queue('send')), h.app.log, { week, notAfter: null });
-    await waitFor(async () => (await findIssue(h.app.db, week))!.state === 'sent', 60_000, `${week} sent`);
+    await sendAndWait(h, week);
     return { issue, pairs };
   }
 
   it('fails the quality gate (a link that is neither ours nor a tool\'s): not sent, its readers get the whole issue, the reason stored', async () => {
+    const { h } = sending;
     const { issue, pairs } = await firstTopicSend('2026-W40', async (issueId) => {
       // The stored view's first tool now links somewhere the catalog does not know.
       await h.app.db.query(`UPDATE issues SET render_view = jsonb_set(render_view, '{comparisons,0,a,url}', '"https://evil.example.com/"') WHERE id = $1`, [issueId]);
@@ -265,6 +239,7 @@ describe('a variant that cannot be sent', () => {
   });
 
   it('an issue rendered before variants existed (no stored view): everyone with a topic in it gets the whole issue', async () => {
+    const { h } = sending;
     const { issue, pairs } = await firstTopicSend('2026-W41', async (issueId) => {
       await h.app.db.query(`UPDATE issues SET render_view = NULL WHERE id = $1`, [issueId]);
     });

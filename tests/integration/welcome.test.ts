@@ -2,18 +2,18 @@
 // workers, the resend SDK and the local fake provider): exactly one per reader, whatever is retried.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { addReaders, createHarness, waitFor, type Harness } from '../support/harness.js';
-import { confirmationsSettled, confirmationTo, FORM, linksIn, pathOf, readerServer, sendIssue } from '../support/readers.js';
-import { startWorkers, type RunningWorkers } from '../../workers/start.js';
+import { addReaders, waitFor, type Harness } from '../support/harness.js';
+import { confirmationsSettled, confirmationTo, FORM, linksIn, pathOf, sendIssue } from '../support/readers.js';
+import { openSite, type Site } from '../support/site.js';
 import { wakeConfirmations } from '../../src/queue/confirm-queue.js';
 import { owedIdempotencyKey } from '../../src/subscribers/owed-mail.js';
 import { welcomeEmails, welcomeMail } from '../../src/subscribers/welcome-sender.js';
 import { verifyToken } from '../../src/subscribers/tokens.js';
 import type { IssueRow } from '../../src/issues/repo.js';
 
+let site: Site;
 let h: Harness;
 let web: FastifyInstance;
-let workers: RunningWorkers;
 let issue: IssueRow;
 let ip = 0;
 
@@ -37,17 +37,11 @@ async function signUpAndConfirm(email: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  h = await createHarness({ backend: 'redis', env: { SEND_RATE: '20' } });
-  workers = startWorkers(h.app, ['render', 'send']);
-  web = await readerServer(h);
+  ({ h, web } = site = await openSite({ backend: 'redis', env: { SEND_RATE: '20' }, workers: ['render', 'send'] }));
   await addReaders(h.app, 2);
   issue = await sendIssue(h, '2026-W20');
 });
-afterAll(async () => {
-  await web?.close();
-  await workers?.close();
-  await h?.close();
-});
+afterAll(() => site?.close());
 
 describe('the welcome email', () => {
   it('arrives once after confirming: when issues come, a sample from the latest issue, topics and unsubscribe links', async () => {

@@ -1,12 +1,14 @@
 // The web process as the reader and editor tests run it: a harness app, its web server (listening on a free
 // port when a browser needs it, with PUBLIC_URL pointing there) and the workers the test asks for; and the
-// one close that stops them all, whatever was opened before a failure.
+// one close that stops them all, whatever was opened before a failure. The browser tests add Chromium.
 import type { FastifyInstance } from 'fastify';
+import type { Browser } from 'playwright-core';
 import { buildServer } from '../../src/web/server.js';
 import type { QueueRole } from '../../src/queue/jobs.js';
 import { startWorkers, type RunningWorkers } from '../../workers/start.js';
 import { createHarness, type Harness } from './harness.js';
 import { freePort } from './ports.js';
+import { launchChromium } from './browser.js';
 
 export interface Site {
   h: Harness;
@@ -44,4 +46,21 @@ export async function openSite(
     throw err;
   }
   return site;
+}
+
+export interface BrowserSite extends Site {
+  browser: Browser;
+}
+
+/** A listening site and Chromium to look at it, for the browser tests; its close stops the browser too. */
+export async function openBrowserSite(opts: Omit<Parameters<typeof openSite>[0], 'listen'> = {}): Promise<BrowserSite> {
+  const site = await openSite({ ...opts, listen: true });
+  const server = { close: site.close.bind(site) };
+  try {
+    const browser = await launchChromium();
+    return Object.assign(site, { browser, close: () => closeAll(browser, server) });
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
 }

@@ -1,5 +1,5 @@
 // The fake Resend, driven through the real resend SDK: every behaviour other tests rely on is pinned here.
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect, beforeEach, afterEach, onTestFinished, vi } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -181,6 +181,9 @@ describe('fake Resend: validation', () => {
 
 describe('fake Resend: rate limit and failures', () => {
   it('answers 429 over the limit, with retry-after visible in the SDK result headers', async () => {
+    // The fake counts by Date.now(): its clock is moved on past the one-second window instead of waited out.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => void vi.useRealTimers());
     fake.setRateLimit(2);
     const ok = await resend.batch.send(batch(1));
     await resend.batch.send(batch(1));
@@ -195,7 +198,9 @@ describe('fake Resend: rate limit and failures', () => {
     expect(fake.rateLimited).toBe(1);
     expect(fake.accepted()).toBe(2);
 
-    await new Promise((resolve) => setTimeout(resolve, 1050));
+    vi.setSystemTime(Date.now() + 999);
+    expect((await resend.batch.send(batch(1))).error?.statusCode).toBe(429);
+    vi.setSystemTime(Date.now() + 51);
     expect((await resend.batch.send(batch(1))).error).toBeNull();
   });
 

@@ -14,7 +14,8 @@ async function onTerminal(env: Record<string, string> = {}): Promise<string> {
   return stdout.replace(/\r/g, '').replace(/\x1b\[[0-9;]*m/g, '').trim();
 }
 
-describe('log lines', () => {
+// Each case waits on child processes only, so the cases (and the two runs of the second) go at once.
+describe.concurrent('log lines', () => {
   it('are one readable line on a terminal', async () => {
     const out = await onTerminal();
     expect(out.split('\n')).toHaveLength(1);
@@ -22,8 +23,8 @@ describe('log lines', () => {
   });
 
   it('are JSON on a terminal in production, and whenever the output is not a terminal', async () => {
-    expect(JSON.parse(await onTerminal({ NODE_ENV: 'production' }))).toMatchObject({ level: 30, msg: 'issue approved', week: '2026-W47' });
-    const { stdout } = await exec('/bin/sh', ['-c', node], { env: { PATH: process.env.PATH! } });
+    const [production, { stdout }] = await Promise.all([onTerminal({ NODE_ENV: 'production' }), exec('/bin/sh', ['-c', node], { env: { PATH: process.env.PATH! } })]);
+    expect(JSON.parse(production)).toMatchObject({ level: 30, msg: 'issue approved', week: '2026-W47' });
     expect(JSON.parse(stdout.trim())).toMatchObject({ level: 30, msg: 'issue approved', week: '2026-W47' });
   });
 });

@@ -88,33 +88,39 @@ describe('the quality gate catches', () => {
     ]);
   });
 
-  it('an HTML part at or above 102 KB, or none', () => {
-    const big = good.replace('</body>', `<p>${'x'.repeat(GMAIL_CLIP_BYTES)}</p></body>`);
-    expect(checks(big)).toEqual(['size']);
+  // One slip each (or a near miss that is no slip), and the checks that fail on it: every row is a test.
+  const html = (from: string, to: string) => good.replace(from, to);
+  const body = (extra: string) => good.replace('<body>', `<body>${extra}`);
+  const beforeBodyEnd = (extra: string) => good.replace('</body>', `${extra}</body>`);
+  const FOREIGN_LINKS = ['/issues', '#top', 'mailto:a@example.org', 'javascript:alert(1)', 'https://elsewhere.example/', 'https://verdicts.example.org.evil.example/x', 'http://verdicts.example.org/'];
+  const SLIPS: Array<{ slip: string; html: string; text?: string; found: string[] }> = [
+    { slip: 'an HTML part at or above 102 KB', html: beforeBodyEnd(`<p>${'x'.repeat(GMAIL_CLIP_BYTES)}</p>`), found: ['size'] },
+    { slip: 'a missing text part', html: good, text: '  ', found: ['text'] },
+    { slip: 'a missing lang', html: html(' lang="en"', ''), found: ['lang'] },
+    { slip: 'an empty lang', html: html(' lang="en"', ' lang=""'), found: ['lang'] },
+    { slip: 'an image without alt text', html: html(' alt="Weekly AI Tool Verdicts"', ''), found: ['img-alt'] },
+    { slip: 'an image with a relative src', html: html('https://verdicts.example.org/logo.png', '/logo.png'), found: ['img-src'] },
+    { slip: 'no slip: an empty alt marks a decorative image', html: html('alt="Weekly AI Tool Verdicts"', 'alt=""'), found: [] },
+    ...FOREIGN_LINKS.map((href) => ({ slip: `a link to ${href}`, html: html('https://cursor.com', href), found: ['links'] })),
+    { slip: 'NaN left in the HTML', html: beforeBodyEnd('<p>Panel ship NaN%</p>'), found: ['leftovers'] },
+    { slip: 'undefined and [object Object] left in the text', html: good, text: 'Community: undefined% · [object Object]', found: ['leftovers'] },
+    { slip: 'text before the first element of the body', html: body('oops<div>masthead</div>'), found: ['stray-text'] },
+    { slip: 'no slip: white space between the elements of <head> is no text', html: html('</style></head>', '</style>\n  \n</head>'), found: [] },
+    { slip: 'no title', html: html('<title>x</title>', ''), found: ['title'] },
+    { slip: "no slip: an SVG's <title> is the drawing's label, not the document's", html: beforeBodyEnd('<svg role="img"><title>chart</title></svg>'), found: [] },
+    { slip: 'a table 600 px wide, wider than a 375 px phone', html: body('<table width="600"><tr><td>x</td></tr></table>'), found: ['width'] },
+    { slip: 'a div fixed at 640 px', html: body('<div style="width:640px">x</div>'), found: ['width'] },
+    { slip: 'no slip: a fluid container that stops at 600 px', html: body('<div style="max-width:600px;width:100%">x</div>'), found: [] },
+  ];
+  it.each(SLIPS.map((c) => [`${c.slip}: ${c.found.length ? c.found.join(', ') : 'passes'}`, c] as const))('%s', (_, { html, text, found }) => {
+    expect(checks(html, text)).toEqual(found);
+  });
+
+  it('no HTML part at all', () => {
     expect(checks('')).toContain('size');
   });
 
-  it('a missing text part', () => {
-    expect(checks(good, '  ')).toEqual(['text']);
-  });
-
-  it('a missing lang', () => {
-    expect(checks(good.replace(' lang="en"', ''))).toEqual(['lang']);
-    expect(checks(good.replace(' lang="en"', ' lang=""'))).toEqual(['lang']);
-  });
-
-  it('an image without alt text or with a relative src', () => {
-    expect(checks(good.replace(' alt="Weekly AI Tool Verdicts"', ''))).toEqual(['img-alt']);
-    expect(checks(good.replace('https://verdicts.example.org/logo.png', '/logo.png'))).toEqual(['img-src']);
-    // An empty alt is allowed: it marks a decorative image.
-    expect(checks(good.replace('alt="Weekly AI Tool Verdicts"', 'alt=""'))).toEqual([]);
-  });
-
-  it('relative, mailto, javascript and foreign links; a lookalike of PUBLIC_URL', () => {
-    for (const href of ['/issues', '#top', 'mailto:a@example.org', 'javascript:alert(1)', 'https://elsewhere.example/', 'https://verdicts.example.org.evil.example/x', 'http://verdicts.example.org/']) {
-      expect(checks(good.replace('https://cursor.com', href)), href).toEqual(['links']);
-    }
-    // Without a list of tool links (a template with no tools), an outside http(s) link is accepted.
+  it('foreign links only when it knows the tool links: a template with no tools may link any http(s) page', () => {
     expect(checks(good.replace('https://cursor.com', 'https://resend.com/legal'), 't', { publicUrl })).toEqual([]);
   });
 
@@ -124,33 +130,18 @@ describe('the quality gate catches', () => {
     expect(r.failures.map((f) => f.check)).toEqual(['placeholders']);
     expect(r.failures[0]!.message).toContain('%%FIRST_NAME%%');
     expect(r.sample.text).toMatch(/token=u\.0\.9\.0\./); // signed for reader 0
-    expect(checks(good.replace('</body>', '<p>Panel ship NaN%</p></body>'))).toEqual(['leftovers']);
-    expect(checks(good, 'Community: undefined% · [object Object]')).toEqual(['leftovers']);
   });
 
-  it('text that an HTML parser shows above the content: in <head> (moved to the body) or before the first element', () => {
+  it('text in <head>, which an HTML parser moves to the top of the body, and says so', () => {
     const inHead = checkEmail({ html: good.replace('</style></head>', '</style>style</head>'), text: 't' }, opts).failures;
     expect(inHead.map((f) => f.check)).toEqual(['stray-text']);
     expect(inHead[0]!.message).toBe('the text "style" sits in <head>, so the parser moves it to the top of the body: readers see it above the masthead');
-    expect(checks(good.replace('<body>', '<body>oops<div>masthead</div>'))).toEqual(['stray-text']);
-    // White space between the elements of <head> is no text.
-    expect(checks(good.replace('</style></head>', '</style>\n  \n</head>'))).toEqual([]);
   });
 
-  it('no title, or more than one (the second title was the preheader, hoisted by React into <head>)', () => {
+  it('more than one title (the second was the preheader, hoisted by React into <head>), and names them', () => {
     const two = checkEmail({ html: good.replace('<title>x</title>', '<title>A vs B</title><title>Panel ship: A 75%</title>'), text: 't' }, opts).failures;
     expect(two.map((f) => f.check)).toEqual(['title']);
     expect(two[0]!.message).toBe('the HTML has 2 <title> elements ("A vs B", "Panel ship: A 75%"): a client shows one of them, as it likes');
-    expect(checks(good.replace('<title>x</title>', ''))).toEqual(['title']);
-    // An SVG's <title> is the drawing's label, not the document's.
-    expect(checks(good.replace('</body>', '<svg role="img"><title>chart</title></svg></body>'))).toEqual([]);
-  });
-
-  it('a layout fixed wider than a 375 px phone', () => {
-    expect(checks(good.replace('<body>', '<body><table width="600"><tr><td>x</td></tr></table>'))).toEqual(['width']);
-    expect(checks(good.replace('<body>', '<body><div style="width:640px">x</div>'))).toEqual(['width']);
-    // A fluid container that stops at 600 px is fine.
-    expect(checks(good.replace('<body>', '<body><div style="max-width:600px;width:100%">x</div>'))).toEqual([]);
   });
 
   it('a broken template: one rendered without lang, alt text or absolute links', async () => {

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ComparisonView, IssueView, ToolCard } from '../../src/issues/view.ts';
 import { buildPreheader, buildSubject, isoWeekLabel, renderIssueEmail } from '../../src/issues/render.ts';
 import { buildPreviewIssue, buildStressIssue, loadSampleCatalog } from '../../emails/_components/preview-data.ts';
@@ -20,17 +20,12 @@ function previewView(): IssueView {
   return view;
 }
 
-describe('renderIssueEmail: the preview issue', () => {
-  let view: IssueView;
-  let raw: string;
-  let html: string;
-  let text: string;
+// Rendered once for the file's first describe: its tests read the same email.
+const view = previewView();
+const { html: raw, text } = await renderIssueEmail(view);
+const html = readable(raw);
 
-  beforeAll(async () => {
-    view = previewView();
-    ({ html: raw, text } = await renderIssueEmail(view));
-    html = readable(raw);
-  });
+describe('renderIssueEmail: the preview issue', () => {
 
   it('renders Claw Code vs SmolLM3 and a second pair from the sample catalog', () => {
     expect(view.comparisons.map((c) => `${c.a.name} vs ${c.b.name}`)).toEqual([
