@@ -9,15 +9,18 @@ import { deliveryCounts, freezeFigure, unsubscribedAfter } from './counts.js';
 import { dropEventMonthsBefore } from '../subscribers/event-partitions.js';
 import { tallyIssueIn } from '../subscribers/sunset.js';
 import { markLedgerPruned } from '../issues/repo.js';
+import { sqlStates } from '../issues/lifecycle.js';
 
 const sql = String.raw;
 
 // Only sent issues: a sending one still has rows to finish; planned or approved ones have none yet.
+// Only a sent issue's ledger is pruned (its figures are final); the state's name comes from the table.
+const SENT = sqlStates(['sent']);
 const PRUNABLE = sql`
   SELECT id, week, send_started_at FROM issues
-  WHERE state = 'sent' AND ledger_pruned_at IS NULL AND sent_at < now() - make_interval(weeks => $1::int)
+  WHERE state IN ${SENT} AND ledger_pruned_at IS NULL AND sent_at < now() - make_interval(weeks => $1::int)
   ORDER BY week`;
-const LOCK_SENT = sql`SELECT id FROM issues WHERE id = $1 AND state = 'sent' AND ledger_pruned_at IS NULL FOR UPDATE`;
+const LOCK_SENT = sql`SELECT id FROM issues WHERE id = $1 AND state IN ${SENT} AND ledger_pruned_at IS NULL FOR UPDATE`;
 const OWN_PARTITION = sql`
   SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
   WHERE i.inhparent = 'deliveries'::regclass AND c.relname = 'deliveries_i' || $1::bigint`;

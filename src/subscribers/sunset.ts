@@ -17,6 +17,7 @@ import { inTransaction, type Db, type Queryable } from '../db/pool.js';
 import type { OutgoingEmail } from '../delivery/mailer.js';
 import { wakeConfirmations } from '../queue/confirm-queue.js';
 import type { AppQueue } from '../queue/connection.js';
+import { sqlStates } from '../issues/lifecycle.js';
 import { lockUntalliedIssue, markTallied, markTallyUpto, untalliedIssues } from '../issues/repo.js';
 import { linkedEmails, owedMailKind, type OwedGroup, type OwedMailDeps } from './owed-mail.js';
 import { verifyToken, type TokenClaims } from './tokens.js';
@@ -56,7 +57,7 @@ const Q = {
       FROM issues i
       JOIN deliveries d ON d.issue_id = i.id AND d.state = 'sent' AND d.subscriber_id > i.sunset_tally_upto
       JOIN subscribers s ON s.id = d.subscriber_id
-      WHERE i.state = 'sent' AND i.sunset_tallied_at IS NULL AND (s.last_active_at IS NULL OR s.last_active_at < i.send_started_at)
+      WHERE i.state IN ${sqlStates(['sent'])} AND i.sunset_tallied_at IS NULL AND (s.last_active_at IS NULL OR s.last_active_at < i.send_started_at)
       GROUP BY d.subscriber_id),
     r AS (
       SELECT s.id, s.email, s.idle_issues + coalesce(p.n, 0) AS idle_issues, s.issues_since_asked + coalesce(p.n_asked, 0) AS since_asked,
