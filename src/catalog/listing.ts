@@ -19,7 +19,8 @@ export interface CatalogRow extends Tool {
   last_featured: string | null;
 }
 
-// Featured counts only issues that went out; planned weeks show in the calendar instead. Reviews, votes
+// Featured counts only issues that went out; planned weeks show in the calendar instead. Votes come from
+// their figures (vote_counts, kept by a trigger): a year of votes is not counted per view. Reviews, votes
 // and features are tallied in subqueries so none multiplies another. The name search is a plain substring
 // (strpos), so "%" and "_" in a search mean themselves.
 const TOOLS = sql`
@@ -30,8 +31,8 @@ const TOOLS = sql`
   FROM tools t
   LEFT JOIN (SELECT tool_id, count(*) AS reviews, count(*) FILTER (WHERE verdict = 'ship') AS ships
              FROM reviews GROUP BY tool_id) r ON r.tool_id = t.id
-  LEFT JOIN (SELECT tool_id, count(*) AS votes, count(*) FILTER (WHERE choice = 'ship') AS ships
-             FROM votes GROUP BY tool_id) v ON v.tool_id = t.id
+  LEFT JOIN (SELECT tool_id, sum(n) AS votes, sum(n) FILTER (WHERE choice = 'ship') AS ships
+             FROM vote_counts GROUP BY tool_id) v ON v.tool_id = t.id
   LEFT JOIN (SELECT x.tool_id, count(*) AS times, max(i.week) AS last_week
              FROM comparisons c JOIN issues i ON i.id = c.issue_id
              CROSS JOIN LATERAL (VALUES (c.tool_a_id), (c.tool_b_id)) AS x(tool_id)

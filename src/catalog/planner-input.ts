@@ -18,8 +18,8 @@ const PLANNABLE_TOOLS = sql`
   FROM tools t
   LEFT JOIN (SELECT tool_id, count(*) AS reviews, count(*) FILTER (WHERE verdict = 'ship') AS ships
              FROM reviews GROUP BY tool_id) r ON r.tool_id = t.id
-  LEFT JOIN (SELECT tool_id, count(*) AS votes, count(*) FILTER (WHERE choice = 'ship') AS ships
-             FROM votes GROUP BY tool_id) v ON v.tool_id = t.id
+  LEFT JOIN (SELECT tool_id, sum(n) AS votes, sum(n) FILTER (WHERE choice = 'ship') AS ships
+             FROM vote_counts GROUP BY tool_id) v ON v.tool_id = t.id
   WHERE t.retired_at IS NULL
   ORDER BY t.id`;
 
