@@ -4,8 +4,9 @@
 // the counters first (a few rows whatever the size of the ledger); only when they say nothing is pending
 // does the ledger confirm. The sweep asks the ledger alone, so a counter that went wrong never keeps an
 // issue open: it closes the issue and repairs the figures.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addReaders, createHarness, type Harness } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { addReaders, type Harness } from '../support/harness.js';
+import { harnessFor } from '../support/sending.js';
 import { planWeek } from '../../src/issues/plan.js';
 import { approveWeek, renderWeek } from '../../src/issues/lifecycle.js';
 import { fanOut, resumeSends } from '../../src/delivery/fanout.js';
@@ -51,15 +52,10 @@ async function ledgerScans(h: Harness, fn: (tx: import('pg').PoolClient) => Prom
 }
 
 describe('the per-batch "is the issue done" check', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await createHarness({ backend: 'redis' });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const site = harnessFor({ backend: 'redis' });
 
   it('does not read the ledger while batches are pending, and closes the issue with the last batch', async () => {
+    const { h } = site;
     const issue = await sendingIssue(h, '2026-W20', 350, 0);
     const batches = (await pendingBatches(h.app.db, issue.id)).map((b) => b.batch);
     expect(batches).toEqual([0, 1, 2, 3]);
@@ -80,6 +76,7 @@ describe('the per-batch "is the issue done" check', () => {
   });
 
   it('never closes an issue on the counters alone: rows still pending keep it sending', async () => {
+    const { h } = site;
     const issue = await sendingIssue(h, '2026-W21', 150, 1000);
     await sendBatch(h, issue.id, 0);
     // A figure gone wrong (say nothing is queued although batch 1 is).
@@ -92,6 +89,7 @@ describe('the per-batch "is the issue done" check', () => {
   });
 
   it('the sweep closes an issue whose ledger is final even when a counter says otherwise, and repairs the figures', async () => {
+    const { h } = site;
     const issue = await sendingIssue(h, '2026-W22', 120, 2000);
     for (const b of (await pendingBatches(h.app.db, issue.id)).map((x) => x.batch)) await sendBatch(h, issue.id, b);
     await h.app.db.query(`UPDATE issues SET state = 'sending', sent_at = NULL WHERE id = $1`, [issue.id]);

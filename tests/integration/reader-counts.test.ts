@@ -1,8 +1,9 @@
 // The admin's reader figures (by status, and the active readers asked "still want this?") come from counts
 // kept by triggers on subscribers, not from counting the list per page view (a million readers took
 // 130-280 ms a view). They must equal a count of the rows after every kind of change a reader's row sees.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addReaders, createHarness, type Harness } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { addReaders, type Harness } from '../support/harness.js';
+import { harnessFor } from '../support/sending.js';
 import { readerCounts, type ReaderCounts } from '../../src/web/admin/queries.js';
 import { inTransaction } from '../../src/db/pool.js';
 import { catalogRows } from '../../src/catalog/listing.js';
@@ -16,15 +17,10 @@ async function counted(h: Harness): Promise<ReaderCounts> {
 }
 
 describe('reader figures on the admin pages', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await createHarness({ backend: 'redis' });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const site = harnessFor({ backend: 'redis' });
 
   it('equal a count of the rows after inserts, confirmations, asks, unsubscribes, suppressions and erasures', async () => {
+    const { h } = site;
     const db = h.app.db;
     const ids = await addReaders(h.app, 500);
     await db.query(`INSERT INTO subscribers (email, status, source) SELECT 'p' || g || '@example.net', 'pending', 'form' FROM generate_series(1, 40) g`);
@@ -59,6 +55,7 @@ describe('reader figures on the admin pages', () => {
   });
 
   it('read a few rows, never the list of readers', async () => {
+    const { h } = site;
     await addReaders(h.app, 300, 5000);
     const scans = await inTransaction(h.app.db, async (tx) => {
       const read = async () => Number((await tx.query<{ n: string }>(
@@ -72,6 +69,7 @@ describe('reader figures on the admin pages', () => {
   });
 
   it("the catalog's and the planner's vote totals come from the vote figures and equal a count of the votes", async () => {
+    const { h } = site;
     const db = h.app.db;
     const tools = (await db.query<{ id: number }>(`SELECT id::int FROM tools ORDER BY id LIMIT 3`)).rows.map((r) => r.id);
     expect(tools).toHaveLength(3);

@@ -25,14 +25,14 @@ export async function sendAndWait(h: Harness, week: string) {
   return { issue, counts: await deliveryCounts(h.app.db, issue.id) };
 }
 
-/** A harness with render and send workers for the enclosing describe block (or file): opened before its
- * tests, closed after them. Its `h` is there once the tests run. */
-export function sendingHarness(opts: Parameters<typeof createHarness>[0]): { readonly h: Harness } {
+/** A harness for the enclosing describe block (or file), with the given workers: opened before its tests,
+ * closed after them. Its `h` is there once the tests run. */
+export function harnessFor(opts: Parameters<typeof createHarness>[0], roles: Parameters<typeof startWorkers>[1] = []): { readonly h: Harness } {
   let h: Harness | undefined;
   let workers: RunningWorkers | undefined;
   beforeAll(async () => {
     h = await createHarness(opts);
-    workers = startWorkers(h.app, ['render', 'send']);
+    if (roles.length > 0) workers = startWorkers(h.app, roles);
   });
   afterAll(async () => {
     await workers?.close();
@@ -40,8 +40,11 @@ export function sendingHarness(opts: Parameters<typeof createHarness>[0]): { rea
   });
   return {
     get h() {
-      if (!h) throw new Error('sendingHarness: h is only there inside the tests, once beforeAll has run');
+      if (!h) throw new Error('harnessFor: h is only there inside the tests, once beforeAll has run');
       return h;
     },
   };
 }
+
+/** A harness with render and send workers for the enclosing describe block (or file). */
+export const sendingHarness = (opts: Parameters<typeof createHarness>[0]) => harnessFor(opts, ['render', 'send']);
