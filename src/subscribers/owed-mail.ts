@@ -160,28 +160,46 @@ export function owedMailKind<R extends { id: number }>(c: OwedColumns, emails: O
   };
 }
 
+/** The placeholder a linked email's link of `purpose` carries until each reader's token is put in. */
+const slotOf = (purpose: TokenPurpose) => `LINKEDEMAIL${purpose.toUpperCase()}TOKENSLOT`;
+
+/** A linked email's link of `purpose` at `path` (its token a placeholder until linkedEmails fills it). */
+export function slotLink(config: Pick<OwedMailDeps['config'], 'publicUrl'>, path: string, purpose: TokenPurpose): string {
+  return `${config.publicUrl}${path}?token=${slotOf(purpose)}`;
+}
+
+/** What every linked email's template is given by linkedEmails itself. */
+export interface LinkedEmailBase {
+  publicUrl: string;
+  mailingAddress: string;
+  unsubscribeUrl: string;
+}
+
 /**
- * The emails of one claim from a template rendered once with a placeholder per link (`slots`: the
- * placeholder of each token purpose): each reader's tokens, expiring from the claim time, are put in, and
- * the unsubscribe link is also the List-Unsubscribe header. react is loaded on the first such email.
+ * The emails of one claim from a template rendered once with a placeholder per link: the unsubscribe link
+ * always, and each of `links` (built with slotLink); each reader's tokens, expiring from the claim time, are
+ * put in, and the unsubscribe link is also the List-Unsubscribe header. react is loaded on the first such
+ * email.
  */
-export async function linkedEmails<P extends object>(
+export async function linkedEmails<P extends LinkedEmailBase>(
   deps: Pick<OwedMailDeps, 'config'>,
   g: OwedGroup<{ id: number; email: string }>,
   mail: {
     template: string;
     component: (props: P) => ReactElement;
     text: (props: P) => string;
-    props: P;
+    props: Omit<P, keyof LinkedEmailBase>;
     subject: string;
-    slots: { unsubscribe: string } & Partial<Record<TokenPurpose, string>>;
+    links: TokenPurpose[];
   },
 ): Promise<OutgoingEmail[]> {
   const { config } = deps;
   const [{ createElement }, { render }] = await Promise.all([import('react'), import('@react-email/render')]);
-  const html = await render(createElement(mail.component, mail.props));
-  const text = mail.text(mail.props);
-  const slots = Object.entries(mail.slots) as Array<[TokenPurpose, string]>;
+  const base: LinkedEmailBase = { publicUrl: config.publicUrl, mailingAddress: config.mailingAddress, unsubscribeUrl: slotLink(config, '/unsubscribe', 'unsubscribe') };
+  const props = { ...mail.props, ...base } as P;
+  const html = await render(createElement(mail.component, props));
+  const text = mail.text(props);
+  const slots = (['unsubscribe', ...mail.links] as TokenPurpose[]).map((purpose) => [purpose, slotOf(purpose)] as const);
   if (slots.some(([, slot]) => !html.includes(slot))) throw new Error(`the ${mail.template} template lost a link placeholder`);
   return g.readers.map((r) => {
     const tokens = slots.map(([purpose, slot]) => ({ purpose, slot, token: signToken(config.tokenSecret, { purpose, subscriberId: r.id, issueId: 0, toolId: 0, expiresAt: expiryFrom(g.claimedAt, purpose) }) }));

@@ -19,7 +19,7 @@ import { wakeConfirmations } from '../queue/confirm-queue.js';
 import type { AppQueue } from '../queue/connection.js';
 import { sqlStates } from '../issues/lifecycle.js';
 import { lockUntalliedIssue, markTallied, markTallyUpto, untalliedIssues } from '../issues/repo.js';
-import { linkedEmails, owedMailKind, type OwedGroup, type OwedMailDeps } from './owed-mail.js';
+import { linkedEmails, owedMailKind, slotLink, type OwedGroup, type OwedMailDeps } from './owed-mail.js';
 import { verifyToken, type TokenClaims } from './tokens.js';
 
 const sql = String.raw;
@@ -205,22 +205,12 @@ interface SunsetMailReader {
 
 let templateModule: Promise<typeof import('../../emails/still-interested.js')> | undefined;
 const template = () => (templateModule ??= import('../../emails/still-interested.js'));
-const KEEP_SLOT = 'SUNSETKEEPTOKENSLOT';
-const UNSUB_SLOT = 'SUNSETUNSUBTOKENSLOT';
 
 /** The emails of one claim: rendered once with slots, each reader's tokens (expiring from the claim time) put in. */
 export async function stillInterestedEmails(deps: Pick<OwedMailDeps, 'config'>, g: OwedGroup<SunsetMailReader>): Promise<OutgoingEmail[]> {
-  const { config } = deps;
   const { StillInterested, stillInterestedText, STILL_INTERESTED_SUBJECT } = await template();
-  const props = {
-    publicUrl: config.publicUrl,
-    mailingAddress: config.mailingAddress,
-    graceIssues: SUNSET_GRACE_ISSUES,
-    keepUrl: `${config.publicUrl}/keep?token=${KEEP_SLOT}`,
-    unsubscribeUrl: `${config.publicUrl}/unsubscribe?token=${UNSUB_SLOT}`,
-  };
-  const slots = { keep: KEEP_SLOT, unsubscribe: UNSUB_SLOT };
-  return linkedEmails(deps, g, { template: 'still-interested', component: StillInterested, text: stillInterestedText, props, subject: STILL_INTERESTED_SUBJECT, slots });
+  const props = { graceIssues: SUNSET_GRACE_ISSUES, keepUrl: slotLink(deps.config, '/keep', 'keep') };
+  return linkedEmails(deps, g, { template: 'still-interested', component: StillInterested, text: stillInterestedText, props, subject: STILL_INTERESTED_SUBJECT, links: ['keep'] });
 }
 
 export const stillInterestedMail = owedMailKind<SunsetMailReader>(

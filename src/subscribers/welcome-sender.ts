@@ -10,7 +10,7 @@ import type { OutgoingEmail } from '../delivery/mailer.js';
 import { issueComparisons } from '../issues/archive.js';
 import { isoWeekLabel } from '../issues/week.js';
 import { PUBLISHED_STATES, sqlStates } from '../issues/lifecycle.js';
-import { linkedEmails, owedMailKind, type OwedGroup, type OwedMailDeps } from './owed-mail.js';
+import { linkedEmails, owedMailKind, slotLink, type OwedGroup, type OwedMailDeps } from './owed-mail.js';
 
 const sql = String.raw;
 
@@ -42,8 +42,6 @@ export function cadenceInWords(cron: string, tz: string, from = new Date()): str
 // The template module is loaded on the first welcome a process sends, like the confirmation's.
 let welcomeModule: Promise<typeof import('../../emails/welcome.js')> | undefined;
 const welcomeTemplate = () => (welcomeModule ??= import('../../emails/welcome.js'));
-const PREFS_SLOT = 'WELCOMEPREFSTOKENSLOT';
-const UNSUB_SLOT = 'WELCOMEUNSUBTOKENSLOT';
 
 async function sampleAt(db: Db, publicUrl: string, at: Date) {
   const issue = (await db.query<{ id: number; week: string }>(SAMPLE_ISSUE, [at])).rows[0];
@@ -59,15 +57,11 @@ export async function welcomeEmails(deps: Pick<OwedMailDeps, 'db' | 'config'>, g
   const { config } = deps;
   const { Welcome, welcomeText, WELCOME_SUBJECT } = await welcomeTemplate();
   const props = {
-    publicUrl: config.publicUrl,
-    mailingAddress: config.mailingAddress,
     cadence: cadenceInWords(config.scheduleCron, config.scheduleTz, g.claimedAt),
-    preferencesUrl: `${config.publicUrl}/preferences?token=${PREFS_SLOT}`,
-    unsubscribeUrl: `${config.publicUrl}/unsubscribe?token=${UNSUB_SLOT}`,
+    preferencesUrl: slotLink(config, '/preferences', 'preferences'),
     sample: await sampleAt(deps.db, config.publicUrl, g.claimedAt),
   };
-  const slots = { preferences: PREFS_SLOT, unsubscribe: UNSUB_SLOT };
-  return linkedEmails(deps, g, { template: 'welcome', component: Welcome, text: welcomeText, props, subject: WELCOME_SUBJECT, slots });
+  return linkedEmails(deps, g, { template: 'welcome', component: Welcome, text: welcomeText, props, subject: WELCOME_SUBJECT, links: ['preferences'] });
 }
 
 // Readers of a claim who left or were suppressed since are not welcomed: they leave the claim.
