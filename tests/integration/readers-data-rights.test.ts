@@ -5,6 +5,8 @@ import { execFile } from 'node:child_process';
 import { createHarness, type Harness } from '../support/harness.js';
 import { emailHash, importSubscribersCsv } from '../../src/subscribers/import.js';
 import { deliveryCounts, issueFigures, recountFigures, recountIssue, storedFigures } from '../../src/delivery/counts.js';
+import { exportSubscriber } from '../../src/subscribers/data-rights.js';
+import { inTransaction } from '../../src/db/pool.js';
 
 let h: Harness;
 let issueId: number;
@@ -69,6 +71,26 @@ describe('verdicts subscribers export', () => {
     const invalid = await verdicts('subscribers', 'export', 'not an address');
     expect(invalid.code).toBe(1);
     expect(invalid.stderr.trim()).toBe('verdicts: "not an address" is not a valid email address');
+  });
+});
+
+describe('finding the reader to export or forget', () => {
+  it('reads the one reader by an index on the address, not the list up to them', async () => {
+    const db = h.app.db;
+    await db.query(`INSERT INTO subscribers (email, status, source) SELECT 'many' || g || '@example.net', 'active', 'import' FROM generate_series(1, 5000) g`);
+    await db.query('ANALYZE subscribers');
+    const read = await inTransaction(db, async (tx) => {
+      const tuples = async () => Number((await tx.query<{ n: string }>(
+        `SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) AS n FROM pg_stat_xact_user_tables WHERE relname = 'subscribers'`,
+      )).rows[0]?.n ?? 0);
+      const before = await tuples();
+      const found = await exportSubscriber(tx, 'MANY4999@example.net');
+      expect(found?.subscriber).toMatchObject({ email: 'many4999@example.net' });
+      return (await tuples()) - before;
+    });
+    // The reader's own row (and nothing like the 5,000 before them).
+    expect(read).toBeLessThan(10);
+    await db.query(`DELETE FROM subscribers WHERE email LIKE 'many%@example.net'`);
   });
 });
 
