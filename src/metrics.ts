@@ -75,7 +75,8 @@ export const metrics = {
 /** The catalog's runway in weeks (src/catalog/runway.ts), read at scrape time; unset in processes without a database. */
 let runwaySource: (() => Promise<number>) | null = null;
 
-export const catalogRunwayWeeks = gauge('verdicts_catalog_runway_weeks', 'Future weekly issues the catalog can still fill (the planner run forward); below 4 the editors are warned.', {
+// Registered for its collect(): read at scrape time, nothing sets it.
+gauge('verdicts_catalog_runway_weeks', 'Future weekly issues the catalog can still fill (the planner run forward); below 4 the editors are warned.', {
   async collect() {
     if (!runwaySource) return;
     const weeks = await withTimeout(runwaySource(), SCRAPE_TIMEOUT_MS).catch(() => null);

@@ -157,6 +157,3 @@ function firstIndexBySlug(
 }
 
 export type CatalogFile = z.output<ReturnType<typeof catalogFileSchemaWith>>;
-export type CatalogTool = CatalogFile['tools'][number];
-export type CatalogReviewer = CatalogFile['reviewers'][number];
-export type CatalogReview = CatalogFile['reviews'][number];

@@ -12,7 +12,6 @@ import path from 'node:path';
 import pg from 'pg';
 import { databaseFolder, EmbeddedPostgresError, findBinaries, postgresUser, prepareDatabaseFolder, reachableBinaries, type PostgresUser } from './embedded-access.js';
 
-export { EmbeddedPostgresError } from './embedded-access.js';
 
 export interface EmbeddedDatabase {
   url: string;

@@ -17,8 +17,6 @@ export const LISTEN_CONNECTIONS: Record<ProcessPart, number> = { web: 0, send: 2
 export const WEB_APP_POOL = 2;
 /** A process running several roles (`npm start`, `worker all`) shares one pool for queries. */
 const MULTI_ROLE_QUERY_CAP = 12;
-/** One-shot CLI commands (migrate, import, send, status …). */
-export const CLI_POOL_MAX = 4;
 
 /** BullMQ's PostgreSQL commands use unqualified names resolved in its schema `bullmq`; a shared pool
  * reaches both that schema and ours (no table of ours has one of BullMQ's names: checked at start-up). */

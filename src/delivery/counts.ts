@@ -7,7 +7,6 @@ import type { Queryable } from '../db/pool.js';
 
 const sql = String.raw;
 
-export const DELIVERY_STATES = ['queued', 'sending', 'sent', 'failed', 'skipped'] as const;
 /** Event kinds counted as "readers with at least one such event" (the status JSON's `events`). */
 export const EVENT_KINDS = ['sent', 'delivered', 'delivery_delayed', 'opened', 'clicked', 'bounced', 'complained', 'failed', 'suppressed'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];

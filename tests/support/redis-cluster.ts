@@ -15,12 +15,6 @@ const run = promisify(execFile);
 // loaded machine a shorter one could fail over a master that was only slow.
 const NODE_TIMEOUT_MS = 2000;
 
-export interface ClusterNodeProcess {
-  port: number;
-  child: ChildProcess;
-  alive(): boolean;
-}
-
 export interface PrivateRedisCluster {
   /** The value of REDIS_CLUSTER_NODES. */
   nodes: string;
