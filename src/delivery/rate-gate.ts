@@ -143,19 +143,9 @@ const PG_PAUSE = `
   INSERT INTO send_rate_gate AS g (name, tat) VALUES ($1, clock_timestamp() + $2 * interval '1 millisecond')
   ON CONFLICT (name) DO UPDATE SET tat = greatest(g.tat, clock_timestamp() + $2 * interval '1 millisecond')`;
 
-// The departures row must exist before PG_DEPART locks it: with no row to lock, concurrent first senders
-// each read an empty window and each INSERT … ON CONFLICT wrote its own one-entry array, losing the others'
-// departures (up to R + 3 requests in a second; the rate-gate test saw 11 in 635 ms).
-const PG_DEPARTURES_ROW = `INSERT INTO send_rate_gate (name, tat, departures) VALUES ($1, clock_timestamp(), '{}') ON CONFLICT (name) DO NOTHING`;
-
 export function postgresRateGate(db: Db, name: string, rate: number, { sleep: nap = sleep }: GateOptions = {}): RateGate {
-  let departuresRow: Promise<unknown> | undefined;
   return {
     async acquire(lean = false) {
-      await (departuresRow ??= db.query(PG_DEPARTURES_ROW, [`${name}:departures`]).catch((err: unknown) => {
-        departuresRow = undefined;
-        throw err;
-      }));
       const interval = lean ? leanSlotIntervalMs(rate) : slotIntervalMs(rate);
       const window = departureWindow(rate, lean);
       const { rows } = await db.query<{ wait_ms: number }>(PG_RESERVE, [name, interval]);

@@ -26,12 +26,9 @@ async function departures(gate: RateGate): Promise<number[]> {
   return out.sort((a, b) => a - b);
 }
 
-function check(times: number[], clockSlackMs = 0): void {
+function check(times: number[]): void {
   // The provider's window: any R + 1 consecutive departures span more than a second (with the spare).
-  // `clockSlackMs`: this test reads its clock when acquire() resolves, after the database's answer came
-  // back; the gate stamps the departure inside the statement. On Postgres that round trip varies by tens
-  // of ms on a 2-core machine running the suite, so two readings R apart may be closer than the stamps.
-  for (let i = R; i < times.length; i++) expect(times[i]! - times[i - R]!).toBeGreaterThan(1000 - clockSlackMs);
+  for (let i = R; i < times.length; i++) expect(times[i]! - times[i - R]!).toBeGreaterThan(1000);
   const achieved = (times.length - 1) / ((times.at(-1)! - times[0]!) / 1000);
   expect(achieved / R).toBeGreaterThanOrEqual(0.94);
   expect(achieved / R).toBeLessThan(1);
@@ -59,6 +56,6 @@ describe('the send-rate gate on a busy event loop (timers 20 ms late)', () => {
   }, 30_000);
 
   it('Postgres: never more than R departures in a second, and at least 0.94 R', async () => {
-    check(await departures(postgresRateGate(database.db, uniqueQueuePrefix('gate'), R, { sleep: lateSleep })), 60);
+    check(await departures(postgresRateGate(database.db, uniqueQueuePrefix('gate'), R, { sleep: lateSleep })));
   }, 30_000);
 });
