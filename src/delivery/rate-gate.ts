@@ -20,8 +20,9 @@ import type { Db } from '../db/pool.js';
 
 export interface RateGate {
   /** Waits for this process's next slot. `lean`: a request of a few KB (a templated batch, a template
-   * call), whose time to reach the provider barely varies, so it needs less spare (departureWindow). */
-  acquire(lean?: boolean): Promise<void>;
+   * call), whose time to reach the provider barely varies, so it needs less spare (departureWindow).
+   * Resolves to the departure's time as the gate's shared clock stamped it (ms since the epoch). */
+  acquire(lean?: boolean): Promise<number>;
   /** Everyone waits at least `ms` from now (the provider said so). */
   pause(ms: number): Promise<void>;
 }
@@ -71,6 +72,7 @@ redis.call('SET', KEYS[1], tostring(start + interval), 'PX', math.ceil(start + i
 return start - now`;
 // KEYS[1]: a list of departure times, newest first, at most ARGV[1] long. A request may leave once the
 // ARGV[1]-th newest left ARGV[2] ms ago; it then counts ARGV[3] ms late if nothing left for a while.
+// Returns the ms still to wait, or {0, the departure's time}.
 const DEPART = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
@@ -86,7 +88,7 @@ if now - newest > 2 * window / count then counted = now + tonumber(ARGV[3]) end
 redis.call('LPUSH', KEYS[1], tostring(counted))
 redis.call('LTRIM', KEYS[1], 0, count - 1)
 redis.call('PEXPIRE', KEYS[1], math.ceil(window) + 60000)
-return 0`;
+return {0, tostring(now)}`;
 const PAUSE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -106,9 +108,9 @@ export function redisRateGate(redis: Redis | Cluster, name: string, rate: number
       const wait = Number(await redis.eval(RESERVE, 1, key, String(interval)));
       if (wait > 0) await nap(wait);
       for (;;) {
-        const late = Number(await redis.eval(DEPART, 1, departedKey, String(window.count), String(window.ms), String(COLD_START_MS)));
-        if (late <= 0) return;
-        await nap(late);
+        const answer = (await redis.eval(DEPART, 1, departedKey, String(window.count), String(window.ms), String(COLD_START_MS))) as number | [number, string];
+        if (Array.isArray(answer)) return Number(answer[1]);
+        await nap(answer);
       }
     },
     async pause(ms) {
@@ -122,23 +124,27 @@ const PG_RESERVE = `
   INSERT INTO send_rate_gate AS g (name, tat) VALUES ($1, clock_timestamp() + $2 * interval '1 millisecond')
   ON CONFLICT (name) DO UPDATE SET tat = greatest(g.tat, clock_timestamp()) + $2 * interval '1 millisecond'
   RETURNING greatest(0, extract(epoch FROM (g.tat - $2 * interval '1 millisecond' - clock_timestamp())) * 1000)::float8 AS wait_ms`;
-// The departure check of one gate, in a row of its own (name + ':departures'): its `departures` column
-// holds the times the last k requests left, newest first. The row lock orders concurrent senders; the CTE
-// reads the old value.
+// The departure check, on the gate's own row: its `departures` column holds the times the last k requests
+// left, newest first. The row lock orders concurrent senders; the CTE reads the old value. The row always
+// exists here (PG_RESERVE, which every acquire runs first, made it), so there is always a row to lock: a
+// row of its own, made by the first departure's INSERT, left concurrent first senders with nothing to lock,
+// each reading an empty window and writing its own one-entry array over the others' (the rate-gate test saw
+// 11 requests in 635 ms).
 const PG_DEPART = `
   WITH args AS (SELECT $2::int AS k, $3::float8 AS w, $4::float8 AS cold),
   prev AS (SELECT departures FROM send_rate_gate WHERE name = $1 FOR UPDATE),
   -- The clock is read after the row lock is held (a join row, then its columns): a sender that waited for
   -- another's departure stamps the time it really leaves.
-  st AS (SELECT clock_timestamp() AS now, coalesce(prev.departures, '{}') AS d, k, w, cold FROM args LEFT JOIN prev ON true),
+  st AS (SELECT clock_timestamp() AS now, prev.departures AS d, k, w, cold FROM args JOIN prev ON true),
   early AS (SELECT w - extract(epoch FROM (now - d[k]))::float8 * 1000 AS wait_ms FROM st
             WHERE cardinality(d) >= k AND now - d[k] < w * interval '1 millisecond'),
-  go AS (INSERT INTO send_rate_gate AS g (name, tat, departures)
-         SELECT $1, now, (ARRAY[now + CASE WHEN cardinality(d) = 0 OR now - d[1] > 2 * w / k * interval '1 millisecond'
-                                      THEN cold * interval '1 millisecond' ELSE interval '0' END] || d)[1:k]
-         FROM st WHERE NOT EXISTS (SELECT 1 FROM early)
-         ON CONFLICT (name) DO UPDATE SET tat = EXCLUDED.tat, departures = EXCLUDED.departures RETURNING 1)
-  SELECT coalesce((SELECT wait_ms FROM early), 0)::float8 AS wait_ms, (SELECT count(*) FROM go)::int AS departed`;
+  go AS (UPDATE send_rate_gate g
+         SET departures = (ARRAY[st.now + CASE WHEN cardinality(d) = 0 OR st.now - d[1] > 2 * w / k * interval '1 millisecond'
+                                         THEN cold * interval '1 millisecond' ELSE interval '0' END] || d)[1:k]
+         FROM st WHERE g.name = $1 AND NOT EXISTS (SELECT 1 FROM early)
+         RETURNING extract(epoch FROM st.now)::float8 * 1000 AS at)
+  SELECT (SELECT count(*) FROM prev)::int AS gate_rows, coalesce((SELECT wait_ms FROM early), 0)::float8 AS wait_ms,
+    (SELECT at FROM go) AS departed_at`;
 const PG_PAUSE = `
   INSERT INTO send_rate_gate AS g (name, tat) VALUES ($1, clock_timestamp() + $2 * interval '1 millisecond')
   ON CONFLICT (name) DO UPDATE SET tat = greatest(g.tat, clock_timestamp() + $2 * interval '1 millisecond')`;
@@ -152,9 +158,11 @@ export function postgresRateGate(db: Db, name: string, rate: number, { sleep: na
       const wait = rows[0]!.wait_ms;
       if (wait > 0) await nap(wait);
       for (;;) {
-        const { rows: d } = await db.query<{ wait_ms: number; departed: number }>(PG_DEPART, [`${name}:departures`, window.count, window.ms, COLD_START_MS]);
-        if (d[0]!.departed > 0) return;
-        await nap(Math.max(1, Math.ceil(d[0]!.wait_ms)));
+        const { rows } = await db.query<{ gate_rows: number; wait_ms: number; departed_at: number | null }>(PG_DEPART, [name, window.count, window.ms, COLD_START_MS]);
+        const d = rows[0]!;
+        if (d.departed_at !== null) return d.departed_at;
+        if (d.gate_rows === 0) throw new Error(`send-rate gate ${name}: its row is gone (deleted while a sender was waiting for its slot)`);
+        await nap(Math.max(1, Math.ceil(d.wait_ms)));
       }
     },
     async pause(ms) {
