@@ -32,6 +32,7 @@ function parse() {
         'webhook-connections': string,
         'ceiling-only': boolean,
         'keep-db': boolean,
+        'reuse-db': string,
         'keep-logs': boolean,
         'known-address': boolean,
         'from-source': boolean,

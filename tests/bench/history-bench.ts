@@ -12,6 +12,9 @@
 //             export (exportSubscriber), after the first issue and after the last (flat or not)
 //   disk      pg_total_relation_size of the ledger's tables, per row, and what 52 issues cost
 // Prints a table and ends with one JSON line.
+// --keep-db keeps the database (its name is printed); --reuse-db NAME measures a kept one again (migrated
+// first, so a change to the schema is measured on the same rows): reads after its issues, webhook, disk.
+// Building 10 x 1,000,000 takes ~45 min here; measuring again, a few.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,8 +39,10 @@ import { startVerdicts } from '../support/processes.js';
 import { freePort } from '../support/ports.js';
 import { arg, flag, processEntry } from './args.js';
 
+const REUSE = arg('reuse-db');
+if (REUSE !== undefined && !/^verdicts_history_[0-9a-f]{8}$/.test(REUSE)) throw new Error('--reuse-db takes a database a --keep-db run printed (verdicts_history_xxxxxxxx)');
 const ISSUES = Number(arg('issues') ?? 10);
-const READERS = Number(arg('readers') ?? 1_000_000);
+let READERS = Number(arg('readers') ?? 1_000_000);
 const WEBHOOK_EVENTS = Number(arg('webhook-events') ?? 20_000);
 const SAMPLES = 60;
 // --middle sql: the issues between the first and the last are built by set-based statements (the real
@@ -53,10 +58,11 @@ if (!Number.isInteger(READERS) || READERS < 100) throw new Error('--readers must
 const say = (s: string) => process.stdout.write(`${s}\n`);
 const fmt = (n: number, d = 1) => n.toFixed(d);
 const started = Date.now();
-const dbName = `verdicts_history_${randomBytes(4).toString('hex')}`;
+const dbName = REUSE ?? `verdicts_history_${randomBytes(4).toString('hex')}`;
 const admin = new pg.Client({ connectionString: ADMIN_URL });
 await admin.connect();
-await admin.query(`CREATE DATABASE ${dbName}`);
+if (!REUSE) await admin.query(`CREATE DATABASE ${dbName}`);
+say(`database ${dbName}${REUSE ? ' (reused)' : ''}`);
 const url = new URL(ADMIN_URL);
 url.pathname = `/${dbName}`;
 const databaseUrl = url.toString();
@@ -77,14 +83,18 @@ const logDir = mkdtempSync(path.join(os.tmpdir(), 'verdicts-history-logs-'));
 await migrate(databaseUrl);
 const config = loadConfig(env);
 const app = await openApp(config, { name: 'history-bench', poolSize: 8, logger: createLogger('warn', 'bench') });
-await importCatalogFile(app.db);
 let t = Date.now();
-await app.db.query(
-  `INSERT INTO subscribers (email, status, source, consent_at) SELECT 'reader' || g || '@example.net', 'active', 'bench', now() FROM generate_series(1, $1::int) g`,
-  [READERS],
-);
-await app.db.query('VACUUM ANALYZE subscribers');
-say(`${READERS} readers in ${fmt((Date.now() - t) / 1000)} s; ${ISSUES} issues to build`);
+if (REUSE) {
+  READERS = (await app.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM subscribers`)).rows[0]!.n;
+} else {
+  await importCatalogFile(app.db);
+  await app.db.query(
+    `INSERT INTO subscribers (email, status, source, consent_at) SELECT 'reader' || g || '@example.net', 'active', 'bench', now() FROM generate_series(1, $1::int) g`,
+    [READERS],
+  );
+  await app.db.query('VACUUM ANALYZE subscribers');
+  say(`${READERS} readers in ${fmt((Date.now() - t) / 1000)} s; ${ISSUES} issues to build`);
+}
 
 /** Runs fn over items with `n` in flight. */
 async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -228,11 +238,18 @@ async function vacuumAsAutovacuumWould(): Promise<void> {
 }
 
 t = Date.now();
-await buildIssue(0);
-const first = await measureReads('1 issue');
-for (let i = 1; i < ISSUES; i++) await (MIDDLE === 'sql' && i < ISSUES - 1 ? buildIssueBySql(i) : buildIssue(i));
-const last = await measureReads(`${ISSUES} issues`);
-say(`ledger built in ${fmt((Date.now() - t) / 1000)} s`);
+let first: Awaited<ReturnType<typeof measureReads>> | null = null;
+if (REUSE) {
+  const { rows } = await app.db.query<{ week: string }>(`SELECT week FROM issues WHERE state = 'sent' ORDER BY week`);
+  weeks.push(...rows.map((r) => r.week));
+  say(`${READERS} readers, ${weeks.length} sent issues (${weeks[0]} to ${weeks.at(-1)}) kept from an earlier run`);
+} else {
+  await buildIssue(0);
+  first = await measureReads('1 issue');
+  for (let i = 1; i < ISSUES; i++) await (MIDDLE === 'sql' && i < ISSUES - 1 ? buildIssueBySql(i) : buildIssue(i));
+  say(`ledger built in ${fmt((Date.now() - t) / 1000)} s`);
+}
+const last = await measureReads(`${weeks.length} issues`);
 
 // The webhook over HTTP: signed events for the last issue's emails, posted as a provider does, many at once:
 // autocannon on WEBHOOK_CONNECTIONS keep-alive connections (one request in flight on each). A first version
@@ -319,10 +336,10 @@ say(`total bench time ${fmt((Date.now() - started) / 1000)} s`);
 
 await web.kill('SIGTERM');
 await app.close();
-if (!flag('keep-db')) {
+if (!flag('keep-db') && !REUSE) {
   await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   rmSync(env.DATA_DIR, { recursive: true, force: true });
 }
 await admin.end();
 if (!flag('keep-logs')) rmSync(logDir, { recursive: true, force: true });
-say(JSON.stringify({ bench: 'history', issues: ISSUES, readers: READERS, middle: MIDDLE, first, last, webhook: { events: posted.length, connections: CONNECTIONS, perSecond, lost: posted.length - stored, refused, p50: loadRun.latency.p50, p99: loadRun.latency.p99 }, disk: sizes, yearBytes }));
+say(JSON.stringify({ bench: 'history', database: dbName, issues: weeks.length, readers: READERS, middle: MIDDLE, first, last, webhook: { events: posted.length, connections: CONNECTIONS, perSecond, lost: posted.length - stored, refused, p50: loadRun.latency.p50, p99: loadRun.latency.p99 }, disk: sizes, yearBytes }));
