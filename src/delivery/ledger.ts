@@ -200,36 +200,42 @@ export async function moveVariantToWhole(db: Queryable, issueId: number, variant
 
 /**
  * The CTEs of a statement that adds a batch of provider events to their delivery rows
- * (src/subscribers/event-rollup.ts). `agg` must yield (email_id, kind, first_at, last_at, n), a row per email id
- * and kind. Defines `target` (each email id's delivery with its events before: issue_id, subscriber_id,
- * batch_no, old_events, row_id, email_id), `merged`, `applied`, `done` (the targets actually updated),
- * `changed` and the figures' bump: a kind new to a row adds its reader to that figure of the issue.
+ * (src/subscribers/event-rollup.ts). `emails` must yield a row per email id with its events as two parallel
+ * arrays, `kinds` (text[]) and `ats` (timestamptz[]), plus any columns of the caller's. Defines `target`
+ * (every row of `emails`, with its delivery when one carries that id: issue_id, subscriber_id, batch_no,
+ * row_id NULL when none does, and the delivery's `patch` and `new_kinds`), `applied` (the targets actually
+ * updated, every column of `target`), `changed` and the figures' bump: a kind new to a row adds its reader
+ * to that figure of the issue.
+ *
+ * Each step is linear in the batch whatever the planner believes of its size: a queue table's statistics
+ * are stale during a burst (an inbox vacuumed empty, then 3,000,000 events: planned as one row), and a join
+ * between two CTEs planned for one row each is a nested loop, N x N. So no step joins two CTEs: what a
+ * later step needs is carried along in the row, and the delivery is reached by its id, then by its ctid.
  */
-export function deliveryEventsFrom(agg: string): string {
+export function deliveryEventsFrom(emails: string): string {
   return sql`-- One index probe per email id (and partition), whatever the planner thinks of small partitions.
   target AS (
-    SELECT d.issue_id, d.subscriber_id, d.batch_no, d.events AS old_events, d.row_id, a.email_id
-    FROM (SELECT DISTINCT email_id FROM ${agg}) a
-    CROSS JOIN LATERAL (
+    SELECT e.*, d.issue_id, d.subscriber_id, d.batch_no, d.row_id,
+      (SELECT jsonb_object_agg(g.kind, jsonb_build_object(
+          'first_at', least((d.events -> g.kind ->> 'first_at')::timestamptz, g.first_at),
+          'last_at', greatest((d.events -> g.kind ->> 'last_at')::timestamptz, g.last_at),
+          'count', coalesce((d.events -> g.kind ->> 'count')::int, 0) + g.n))
+       FROM (SELECT kind, min(at) AS first_at, max(at) AS last_at, count(*)::int AS n
+             FROM unnest(e.kinds, e.ats) AS x(kind, at) GROUP BY kind) g) AS patch,
+      ARRAY(SELECT DISTINCT k FROM unnest(e.kinds) k WHERE NOT (d.events ? k)) AS new_kinds
+    FROM ${emails} e
+    LEFT JOIN LATERAL (
       SELECT issue_id, subscriber_id, batch_no, events, ctid AS row_id FROM deliveries
-      WHERE provider_message_id = a.email_id LIMIT 1) d),
-  merged AS (
-    SELECT t.issue_id, t.subscriber_id, t.row_id, jsonb_object_agg(a.kind, jsonb_build_object(
-        'first_at', least((t.old_events -> a.kind ->> 'first_at')::timestamptz, a.first_at),
-        'last_at', greatest((t.old_events -> a.kind ->> 'last_at')::timestamptz, a.last_at),
-        'count', coalesce((t.old_events -> a.kind ->> 'count')::int, 0) + a.n)) AS patch
-    FROM target t JOIN ${agg} a ON a.email_id = t.email_id GROUP BY 1, 2, 3),
-  -- By the row's ctid within its issue's partition: a TID lookup, never a scan of the partitions.
+      WHERE provider_message_id = e.email_id LIMIT 1) d ON true),
+  -- Row by row: the ctid within the issue's partition (the others pruned as the loop runs), never a scan.
+  -- A row changed meanwhile (it moved: a new ctid) is not updated: its events stay fresh for the next pass.
   applied AS (
-    UPDATE deliveries d SET events = d.events || m.patch, updated_at = now()
-    FROM merged m
-    WHERE d.ctid = ANY (ARRAY(SELECT row_id FROM merged)) AND d.issue_id = m.issue_id AND d.subscriber_id = m.subscriber_id
-    RETURNING d.issue_id, d.subscriber_id),
-  -- A row changed meanwhile (it moved: a new ctid) was not updated: its events stay fresh for the next pass.
-  done AS (SELECT t.* FROM target t JOIN applied ap ON ap.issue_id = t.issue_id AND ap.subscriber_id = t.subscriber_id),
+    UPDATE deliveries d SET events = d.events || t.patch, updated_at = now()
+    FROM target t
+    WHERE d.ctid = t.row_id AND d.issue_id = t.issue_id AND d.subscriber_id = t.subscriber_id
+    RETURNING t.*),
   changed AS (
-    SELECT t.issue_id, t.batch_no, NULL::text AS old_state, 'event:' || a.kind AS new_state
-    FROM done t JOIN ${agg} a ON a.email_id = t.email_id WHERE NOT (t.old_events ? a.kind)),
+    SELECT a.issue_id, a.batch_no, NULL::text AS old_state, 'event:' || k AS new_state FROM applied a, unnest(a.new_kinds) k),
   ${bumpCounts('changed')}`;
 }
 
