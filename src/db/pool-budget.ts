@@ -6,9 +6,10 @@ import type { QueueBackendKind } from '../queue/connection.js';
 
 export type ProcessPart = 'web' | 'scheduler' | 'render' | 'send';
 
-/** Connections for queries: web requests in parallel; a sender's 4 batches in flight and the confirmation
+/** Connections for queries: web requests in parallel (among them the webhook's 4 statements in flight and
+ * the event rollup, with 2 left for the reader routes); a sender's 4 batches in flight and the confirmation
  * job; two renders; the scheduler's one job at a time. */
-export const POOL_FOR_QUERIES: Record<ProcessPart, number> = { web: 10, send: 6, render: 4, scheduler: 3 };
+export const POOL_FOR_QUERIES: Record<ProcessPart, number> = { web: 11, send: 6, render: 4, scheduler: 3 };
 /** Workers per role, each holding one LISTEN connection on the PostgreSQL backend (send also runs the
  * confirmation queue's worker). */
 export const LISTEN_CONNECTIONS: Record<ProcessPart, number> = { web: 0, send: 2, render: 1, scheduler: 1 };
