@@ -201,7 +201,8 @@ export async function moveVariantToWhole(db: Queryable, issueId: number, variant
 /**
  * The CTEs of a statement that adds a batch of provider events to their delivery rows
  * (src/subscribers/event-rollup.ts). `emails` must yield a row per email id with its events as two parallel
- * arrays, `kinds` (text[]) and `ats` (timestamptz[]), plus any columns of the caller's. Defines `target`
+ * arrays, `kinds` (text[]) and `ats` (timestamptz[]), plus any columns of the caller's (none named issue_id,
+ * subscriber_id, batch_no, row_id, patch or new_kinds: `target` adds those). Defines `target`
  * (every row of `emails`, with its delivery when one carries that id: issue_id, subscriber_id, batch_no,
  * row_id NULL when none does, and the delivery's `patch` and `new_kinds`), `applied` (the targets actually
  * updated, every column of `target`), `changed` and the figures' bump: a kind new to a row adds its reader

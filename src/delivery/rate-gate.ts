@@ -161,8 +161,9 @@ export function postgresRateGate(db: Db, name: string, rate: number, { sleep: na
         const { rows } = await db.query<{ gate_rows: number; wait_ms: number; departed_at: number | null }>(PG_DEPART, [name, window.count, window.ms, COLD_START_MS]);
         const d = rows[0]!;
         if (d.departed_at !== null) return d.departed_at;
-        if (d.gate_rows === 0) throw new Error(`send-rate gate ${name}: its row is gone (deleted while a sender was waiting for its slot)`);
-        await nap(Math.max(1, Math.ceil(d.wait_ms)));
+        // The row went while this sender waited for its slot (an operator cleared the table): made again.
+        if (d.gate_rows === 0) await db.query(PG_PAUSE, [name, 0]);
+        else await nap(Math.max(1, Math.ceil(d.wait_ms)));
       }
     },
     async pause(ms) {

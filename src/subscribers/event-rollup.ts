@@ -37,9 +37,9 @@ export const ROLL_UP = sql`
   emails AS (
     SELECT email_id, array_agg(seq) AS seqs, array_agg(kind) AS kinds, array_agg(occurred_at) AS ats,
       max(occurred_at) FILTER (WHERE kind = 'clicked') AS clicked_at,
-      -- A complaint outranks a bounce.
-      (array_agg(suppress_status ORDER BY suppress_status = 'complained' DESC) FILTER (WHERE suppress_status IS NOT NULL))[1] AS suppress_status,
-      (array_agg(suppress_reason ORDER BY suppress_status = 'complained' DESC) FILTER (WHERE suppress_status IS NOT NULL))[1] AS suppress_reason
+      -- A complaint outranks a bounce; seq breaks ties, so status and reason come from the same event.
+      (array_agg(suppress_status ORDER BY suppress_status = 'complained' DESC, seq) FILTER (WHERE suppress_status IS NOT NULL))[1] AS suppress_status,
+      (array_agg(suppress_reason ORDER BY suppress_status = 'complained' DESC, seq) FILTER (WHERE suppress_status IS NOT NULL))[1] AS suppress_reason
     FROM batch GROUP BY email_id),
   ${deliveryEventsFrom('emails')},
   suppressed AS (
