@@ -78,6 +78,9 @@ const WAKE_MATCHABLE = sql`
   WHERE i.parked_at IS NOT NULL AND EXISTS (SELECT 1 FROM deliveries d WHERE d.provider_message_id = i.email_id)`;
 const PARKED = sql`SELECT count(*)::int AS n FROM provider_event_inbox WHERE parked_at IS NOT NULL`;
 
+/** Events per pass: a pass that takes a full batch is followed at once by the next. */
+const PASS_LIMIT = 5000;
+
 export interface RollupResult {
   taken: number;
   matched: number;
@@ -85,7 +88,7 @@ export interface RollupResult {
 }
 
 /** One pass over up to `limit` fresh and `limit` due parked events; null when another process holds the lock. */
-export async function rollUpEvents(db: Db, limit = 5000): Promise<RollupResult | null> {
+export async function rollUpEvents(db: Db, limit = PASS_LIMIT): Promise<RollupResult | null> {
   return inTransaction(db, async (tx) => {
     const { rows } = await tx.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [ROLLUP_LOCK]);
     if (!rows[0]!.locked) return null;
@@ -124,8 +127,6 @@ export async function rollUpAll(db: Db): Promise<void> {
   }
 }
 
-/** Events per pass: a pass that takes a full batch is followed at once by the next. */
-const PASS_LIMIT = 5000;
 /** While events stream in, passes start at most this often (the admin's progress page polls every 2 s).
  * Each pass plans one statement over every partition of the ledger (milliseconds at 10 issues, more with
  * each one), whatever its size: a pass per stored webhook batch (~30 events in a provider burst) spent a
@@ -134,7 +135,7 @@ const PASS_LIMIT = 5000;
  * commits wait behind. */
 const MIN_GAP_MS = 1000;
 
-/** The rollup loop of a web process: a pass every second and soon after each stored batch. */
+/** The rollup loop of a web process: a pass every second, and soon after a stored batch (at most every MIN_GAP_MS). */
 export function startEventRollup(db: Db, log: Logger, opts: { intervalMs?: number } = {}): { nudge(): void; stop(): Promise<void> } {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | null = null;
@@ -150,7 +151,7 @@ export function startEventRollup(db: Db, log: Logger, opts: { intervalMs?: numbe
     again = false;
     try {
       for (;;) {
-        const r = await rollUpEvents(db, PASS_LIMIT);
+        const r = await rollUpEvents(db);
         if (!r || r.taken < PASS_LIMIT) break;
       }
       if (Date.now() - lastUpkeep > 60_000) {
